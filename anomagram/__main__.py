@@ -1,0 +1,5 @@
+import sys
+
+from anomagram.cli import main
+
+sys.exit(main())

@@ -1,0 +1,234 @@
+"""Reconstruction errors, ROC/AUC, metrics at a threshold, threshold strategies, PCA baseline.
+
+Convention everywhere: the positive class is *abnormal*, and a beat is flagged abnormal when its
+error is strictly greater than the threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from anomagram.data import CLASS_IDS
+
+THRESHOLD_STRATEGIES = ("best_accuracy", "best_f1", "mean_std", "percentile")
+STRATEGY_LABELS = {
+    "best_accuracy": "Best accuracy (needs labels)",
+    "best_f1": "Best F1 (needs labels)",
+    "mean_std": "Mean + k·std of training errors (no labels)",
+    "percentile": "Percentile of training errors (no labels)",
+}
+
+
+def reconstruction_errors(x: np.ndarray, recon: np.ndarray, kind: str = "mse") -> np.ndarray:
+    diff = np.asarray(recon, np.float64) - np.asarray(x, np.float64)
+    if kind == "mse":
+        return np.mean(diff * diff, axis=1)
+    if kind == "mae":
+        return np.mean(np.abs(diff), axis=1)
+    raise ValueError(f"Unknown error kind {kind!r}; use 'mse' or 'mae'.")
+
+
+# --- ROC ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Roc:
+    fpr: np.ndarray
+    tpr: np.ndarray
+    thresholds: np.ndarray
+    auc: float
+
+
+def roc(is_abnormal: np.ndarray, errors: np.ndarray) -> Roc:
+    """ROC of the error as an abnormality score; AUC is NaN when only one class is present."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    y = np.asarray(is_abnormal, bool)
+    s = np.asarray(errors, np.float64)
+    if y.all() or not y.any() or not np.isfinite(s).all():
+        return Roc(np.array([0.0, 1.0]), np.array([0.0, 1.0]), np.array([np.inf, -np.inf]), np.nan)
+    fpr, tpr, thr = roc_curve(y, s)
+    return Roc(fpr, tpr, thr, float(roc_auc_score(y, s)))
+
+
+def auc(is_abnormal: np.ndarray, errors: np.ndarray) -> float:
+    return roc(is_abnormal, errors).auc
+
+
+# --- metrics at a threshold --------------------------------------------------------------------
+
+
+def _ratio(num: float, den: float) -> float:
+    # An empty class gives NaN, which the UI shows as "n/a", rather than a misleading 0.
+    return float(num / den) if den else float("nan")
+
+
+@dataclass(frozen=True)
+class Metrics:
+    threshold: float
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+    accuracy: float
+    precision: float
+    recall: float
+    f1: float
+    fbeta: float
+    beta: float
+    tpr: float
+    tnr: float
+    fpr: float
+    fnr: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def metrics_at(
+    is_abnormal: np.ndarray, errors: np.ndarray, threshold: float, *, beta: float = 1.0
+) -> Metrics:
+    y = np.asarray(is_abnormal, bool)
+    flagged = np.asarray(errors, np.float64) > threshold
+    tp = int(np.sum(flagged & y))
+    fp = int(np.sum(flagged & ~y))
+    tn = int(np.sum(~flagged & ~y))
+    fn = int(np.sum(~flagged & y))
+    precision = _ratio(tp, tp + fp)
+    recall = _ratio(tp, tp + fn)
+    b2 = beta * beta
+    return Metrics(
+        threshold=float(threshold),
+        tp=tp,
+        fp=fp,
+        tn=tn,
+        fn=fn,
+        accuracy=_ratio(tp + tn, len(y)),
+        precision=precision,
+        recall=recall,
+        f1=_ratio(2 * tp, 2 * tp + fp + fn),
+        fbeta=_ratio((1 + b2) * tp, (1 + b2) * tp + b2 * fn + fp),
+        beta=float(beta),
+        tpr=recall,
+        tnr=_ratio(tn, tn + fp),
+        fpr=_ratio(fp, fp + tn),
+        fnr=_ratio(fn, fn + tp),
+    )
+
+
+# --- threshold strategies ----------------------------------------------------------------------
+
+
+def _candidates(errors: np.ndarray) -> np.ndarray:
+    """Thresholds between consecutive distinct errors (and below the smallest), sorted."""
+    e = np.unique(np.asarray(errors, np.float64))
+    if len(e) == 0:
+        return np.array([0.0])
+    mids = (e[:-1] + e[1:]) / 2
+    return np.concatenate([[e[0] - max(abs(e[0]) * 1e-6, 1e-12)], mids, [e[-1]]])
+
+
+def _counts_at(is_abnormal: np.ndarray, errors: np.ndarray, thresholds: np.ndarray):
+    """TP, FP, TN, FN for every threshold at once (vectorised with a sort and searchsorted)."""
+    y = np.asarray(is_abnormal, bool)
+    e = np.asarray(errors, np.float64)
+    abn, nor = np.sort(e[y]), np.sort(e[~y])
+    # Beats with error > t are flagged: count = n - (number <= t).
+    tp = len(abn) - np.searchsorted(abn, thresholds, side="right")
+    fp = len(nor) - np.searchsorted(nor, thresholds, side="right")
+    return tp, fp, len(nor) - fp, len(abn) - tp
+
+
+def best_accuracy_threshold(is_abnormal: np.ndarray, errors: np.ndarray) -> float:
+    """The threshold with the best accuracy; ties go to the middle of the best range."""
+    t = _candidates(errors)
+    tp, _, tn, _ = _counts_at(is_abnormal, errors, t)
+    acc = (tp + tn) / max(len(errors), 1)
+    best = np.flatnonzero(acc == acc.max())
+    return float(t[best[len(best) // 2]])
+
+
+def best_f1_threshold(is_abnormal: np.ndarray, errors: np.ndarray) -> float:
+    t = _candidates(errors)
+    tp, fp, _, fn = _counts_at(is_abnormal, errors, t)
+    den = 2 * tp + fp + fn
+    f1 = np.where(den > 0, 2 * tp / np.maximum(den, 1), 0.0)
+    best = np.flatnonzero(f1 == f1.max())
+    return float(t[best[len(best) // 2]])
+
+
+def mean_std_threshold(train_errors: np.ndarray, k: float = 2.0) -> float:
+    e = np.asarray(train_errors, np.float64)
+    return float(e.mean() + k * e.std())
+
+
+def percentile_threshold(train_errors: np.ndarray, q: float = 95.0) -> float:
+    return float(np.percentile(np.asarray(train_errors, np.float64), q))
+
+
+def choose_threshold(
+    strategy: str,
+    *,
+    test_errors: np.ndarray,
+    test_is_abnormal: np.ndarray,
+    train_errors: np.ndarray | None = None,
+    k: float = 2.0,
+    q: float = 95.0,
+) -> float:
+    """Apply a named strategy. Label-free strategies look at training errors only."""
+    if strategy == "best_accuracy":
+        return best_accuracy_threshold(test_is_abnormal, test_errors)
+    if strategy == "best_f1":
+        return best_f1_threshold(test_is_abnormal, test_errors)
+    if strategy in ("mean_std", "percentile"):
+        if train_errors is None or len(train_errors) == 0:
+            raise ValueError(f"The {strategy} strategy needs the training errors.")
+        if strategy == "mean_std":
+            return mean_std_threshold(train_errors, k)
+        return percentile_threshold(train_errors, q)
+    raise ValueError(
+        f"Unknown threshold strategy {strategy!r}; use one of {', '.join(THRESHOLD_STRATEGIES)}."
+    )
+
+
+# --- per class and baseline --------------------------------------------------------------------
+
+
+def per_class_detection(
+    classes: np.ndarray, errors: np.ndarray, threshold: float
+) -> dict[int, float | None]:
+    """Share of each class flagged abnormal (for class 1 that is the false alarm rate)."""
+    classes = np.asarray(classes)
+    flagged = np.asarray(errors) > threshold
+    out: dict[int, float | None] = {}
+    for c in CLASS_IDS:
+        mask = classes == c
+        out[c] = float(flagged[mask].mean()) if mask.any() else None
+    return out
+
+
+def class_counts(classes: np.ndarray) -> dict[int, int]:
+    classes = np.asarray(classes)
+    return {c: int(np.sum(classes == c)) for c in CLASS_IDS}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    name: str
+    test_errors: np.ndarray
+    auc: float
+    roc: Roc
+
+
+def pca_baseline(train_scaled: np.ndarray, test_scaled: np.ndarray, test_is_abnormal, n_components):
+    """PCA reconstruction error: the honest 'does a simpler model do as well?' check."""
+    from sklearn.decomposition import PCA
+
+    n = int(min(n_components, train_scaled.shape[0], train_scaled.shape[1]))
+    pca = PCA(n_components=n, random_state=0).fit(train_scaled)
+    recon = pca.inverse_transform(pca.transform(test_scaled))
+    errors = reconstruction_errors(test_scaled, recon)
+    r = roc(test_is_abnormal, errors)
+    return Baseline(f"PCA ({n} components)", errors, r.auc, r)

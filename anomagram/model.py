@@ -1,0 +1,246 @@
+"""The autoencoder: built from a Spec, saved and loaded as one .keras file with what scoring needs.
+
+Keras 3 runs on JAX here. ``keras`` is imported lazily (importing it costs seconds), so pages
+that only show text and charts paint before it is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from anomagram.data import SEQ_LEN, MinMaxScaler
+from anomagram.spec import Spec
+
+if TYPE_CHECKING:
+    import keras
+
+METADATA_ENTRY = "anomagram.json"
+FORMAT_VERSION = 1
+MAX_MODEL_BYTES = 5_000_000
+
+
+class ModelFileError(ValueError):
+    """A model file cannot be used; the message says why in plain words."""
+
+
+def keras_module():
+    """Import Keras on the JAX backend, and refuse to run on any other."""
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != "jax":
+        raise RuntimeError(
+            f"Anomagram needs Keras on the JAX backend, but Keras is using {backend!r}. "
+            "Set KERAS_BACKEND=jax before anything imports Keras."
+        )
+    return keras
+
+
+def make_optimizer(spec: Spec):
+    keras = keras_module()
+    opt, lr = spec.optimizer, spec.learning_rate
+    if opt == "adam":
+        return keras.optimizers.Adam(learning_rate=lr, beta_1=0.5)
+    if opt == "adamax":
+        return keras.optimizers.Adamax(learning_rate=lr)
+    if opt == "adadelta":
+        return keras.optimizers.Adadelta(learning_rate=lr)
+    if opt == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate=lr)
+    if opt == "momentum":
+        return keras.optimizers.SGD(learning_rate=lr, momentum=0.9)
+    if opt == "sgd":
+        return keras.optimizers.SGD(learning_rate=lr)
+    raise ValueError(f"Unknown optimizer {opt!r}.")
+
+
+def _regularizer(spec: Spec):
+    keras = keras_module()
+    rate = spec.regularizer_rate
+    return {
+        "none": None,
+        "l1": keras.regularizers.L1(rate),
+        "l2": keras.regularizers.L2(rate),
+        "l1l2": keras.regularizers.L1L2(l1=rate, l2=rate),
+    }[spec.regularizer]
+
+
+def _dense(units: int, activation: str, name: str, seed: int, regularizer=None):
+    keras = keras_module()
+    # Seeded initialisers instead of keras.utils.set_random_seed: no global state, so two
+    # sessions building models at once cannot disturb each other's reproducibility.
+    return keras.layers.Dense(
+        units,
+        activation=activation,
+        name=name,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+        kernel_regularizer=regularizer,
+    )
+
+
+def build_autoencoder(spec: Spec) -> keras.Model:
+    """A compiled autoencoder: sub-models ``encoder`` (140 -> hidden -> z) and ``decoder``."""
+    keras = keras_module()
+    reg = _regularizer(spec)
+    seeds = iter(range(spec.seed * 100, spec.seed * 100 + 100))
+
+    enc_in = keras.Input((SEQ_LEN,), name="beat")
+    x = enc_in
+    for i, units in enumerate(spec.hidden, start=1):
+        x = _dense(units, spec.activation, f"encoder_{i}", next(seeds), reg)(x)
+    # A linear bottleneck, as in Anomagram: the latent coordinates are free to take any sign.
+    z = _dense(spec.latent, None, "z", next(seeds))(x)
+    encoder = keras.Model(enc_in, z, name="encoder")
+
+    dec_in = keras.Input((spec.latent,), name="z_in")
+    y = dec_in
+    for i, units in enumerate(spec.hidden[::-1], start=1):
+        y = _dense(units, spec.activation, f"decoder_{i}", next(seeds), reg)(y)
+    out = _dense(SEQ_LEN, spec.output_activation, "reconstruction", next(seeds))(y)
+    decoder = keras.Model(dec_in, out, name="decoder")
+
+    beats = keras.Input((SEQ_LEN,), name="input")
+    model = keras.Model(beats, decoder(encoder(beats)), name="autoencoder")
+    model.compile(optimizer=make_optimizer(spec), loss="mean_squared_error")
+    return model
+
+
+def reinitialize(model: keras.Model, spec: Spec) -> None:
+    """Give a built model fresh seeded weights and optimizer state without recompiling.
+
+    Sweeps run many seeds of one architecture; rebuilding would pay XLA compilation (about a
+    second) every run, while assigning new values reuses the compiled train step.
+    """
+    fresh = build_autoencoder(spec)
+    for target, source in zip(model.weights, fresh.weights, strict=True):
+        target.assign(source.value)
+    for variable in model.optimizer.variables:
+        variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
+    model.optimizer.learning_rate.assign(spec.learning_rate)
+
+
+def encoder_of(model: keras.Model) -> keras.Model:
+    return model.get_layer("encoder")
+
+
+def decoder_of(model: keras.Model) -> keras.Model:
+    return model.get_layer("decoder")
+
+
+# --- a model ready to score raw beats ----------------------------------------------------------
+
+
+@dataclass
+class Detector:
+    """A trained autoencoder plus what turns raw beats into verdicts."""
+
+    model: Any
+    scaler: MinMaxScaler
+    threshold: float
+    spec: Spec
+    info: dict = field(default_factory=dict)  # e.g. threshold strategy, AUC, epochs trained
+
+    def reconstruct(self, raw_beats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scaled input, scaled reconstruction and per-beat MSE for raw beats (n, 140)."""
+        from anomagram.inference import probe
+
+        scaled = self.scaler.transform(np.atleast_2d(raw_beats))
+        latent, recon, errors = probe(self.model, scaled)
+        return scaled, recon, errors
+
+    def score(self, raw_beats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-beat error and verdict (True = abnormal)."""
+        _, _, errors = self.reconstruct(raw_beats)
+        return errors, errors > self.threshold
+
+
+# --- saving and loading ------------------------------------------------------------------------
+
+
+def save_detector(detector: Detector, path: str | Path) -> Path:
+    """Write one .keras file: the Keras model plus an ``anomagram.json`` entry in the zip."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError("Model files must end in .keras.")
+    detector.model.save(path)
+    meta = {
+        "format": "anomagram",
+        "format_version": FORMAT_VERSION,
+        "scaler": detector.scaler.to_dict(),
+        "threshold": float(detector.threshold),
+        "spec": detector.spec.to_dict(),
+        "info": detector.info,
+    }
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(METADATA_ENTRY, json.dumps(meta, indent=1))
+    return path
+
+
+def read_metadata(path: str | Path) -> dict:
+    """The anomagram metadata of a model file, validated, without loading Keras."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ModelFileError(f"{path.name}: no such file.") from None
+    if size > MAX_MODEL_BYTES:
+        raise ModelFileError(
+            f"{path.name} is {size / 1e6:.1f} MB; model files up to "
+            f"{MAX_MODEL_BYTES / 1e6:.0f} MB are accepted."
+        )
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path.name} is not a .keras model file (not a zip archive).")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if not {"config.json", "model.weights.h5"} <= names:
+                raise ModelFileError(f"{path.name} is a zip archive but not a Keras model.")
+            if METADATA_ENTRY not in names:
+                raise ModelFileError(
+                    f"{path.name} is a Keras model but was not saved by Anomagram "
+                    "(it carries no scaler and threshold)."
+                )
+            meta = json.loads(zf.read(METADATA_ENTRY))
+    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError):
+        raise ModelFileError(f"{path.name} is damaged and cannot be read.") from None
+    try:
+        if meta.get("format") != "anomagram" or meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError("unknown format version")
+        meta["scaler"] = MinMaxScaler.from_dict(meta["scaler"])
+        meta["spec"] = Spec.from_dict(meta["spec"])
+        meta["threshold"] = float(meta["threshold"])
+        if not np.isfinite(meta["threshold"]):
+            raise ValueError("threshold is not finite")
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelFileError(f"{path.name}: its Anomagram metadata is invalid ({exc}).") from None
+    return meta
+
+
+def load_detector(path: str | Path) -> Detector:
+    """Load a model file safely: metadata checked first, Keras ``safe_mode``, shapes checked."""
+    meta = read_metadata(path)
+    keras = keras_module()
+    name = Path(path).name
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=True)
+    except Exception as exc:  # Keras raises many types for hostile or broken files
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ModelFileError(f"{name} could not be loaded safely: {reason}") from None
+    try:
+        encoder_of(model), decoder_of(model)
+    except ValueError:
+        raise ModelFileError(f"{name} has no encoder/decoder sub-models.") from None
+    in_shape, out_shape = tuple(model.input_shape), tuple(model.output_shape)
+    if in_shape[-1:] != (SEQ_LEN,) or out_shape[-1:] != (SEQ_LEN,):
+        raise ModelFileError(
+            f"{name} maps {in_shape[1:]} to {out_shape[1:]}; a heartbeat model maps 140 to 140."
+        )
+    return Detector(model, meta["scaler"], meta["threshold"], meta["spec"], meta.get("info", {}))

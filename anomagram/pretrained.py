@@ -1,0 +1,105 @@
+"""The pretrained model shipped with the app, and the training replay recorded with it.
+
+``python -m anomagram pretrain`` trains the default spec with a fixed seed and writes, under
+``anomagram/assets/``: ``pretrained.keras`` (model, scaler, threshold, spec) and
+``replay.npz`` (test errors at every epoch from 0 = untrained, test labels, final metrics).
+The test beats themselves are not stored: ``prepare(PRETRAINED_SPEC)`` draws the same split.
+The Introduction page loads both, so it needs no training at start.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from anomagram.spec import Spec
+
+ASSETS = Path(__file__).parent / "assets"
+MODEL_FILE = "pretrained.keras"
+REPLAY_FILE = "replay.npz"
+PRETRAINED_SPEC = Spec(seed=0)
+# Retraining on another machine can differ in the last digits (XLA kernels), so "equivalent"
+# means the same spec and an AUC within this distance, not identical bytes.
+AUC_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class Replay:
+    errors: np.ndarray  # (epochs + 1, n_test): epoch 0 is the untrained model
+    classes: np.ndarray  # (n_test,) class ids of the test beats
+    loss: np.ndarray  # (epochs,)
+    val_loss: np.ndarray  # (epochs,)
+    summary: dict  # final metrics of the shipped model
+
+    @property
+    def epochs(self) -> int:
+        return len(self.errors) - 1
+
+
+def train_pretrained(spec: Spec = PRETRAINED_SPEC):
+    from anomagram.training import Trainer, evaluate
+
+    trainer = Trainer.create(spec)
+    epoch0 = trainer.untrained_report().test_errors
+    trainer.train()
+    if trainer.status != "completed":
+        raise RuntimeError(f"Pretraining did not complete: {trainer.message}")
+    summary = evaluate(trainer, "best_accuracy")
+    return trainer, epoch0, summary
+
+
+def build(out_dir: Path | None = None) -> list[Path]:
+    from anomagram.model import save_detector
+
+    out = Path(out_dir) if out_dir else ASSETS
+    out.mkdir(parents=True, exist_ok=True)
+    trainer, epoch0, summary = train_pretrained()
+    info = {"threshold_strategy": "best_accuracy", "auc": summary["auc"]}
+    model_path = save_detector(trainer.detector(summary["threshold"], info), out / MODEL_FILE)
+    replay_path = out / REPLAY_FILE
+    np.savez_compressed(
+        replay_path,
+        # float16 keeps the artifact small; a histogram does not need more digits.
+        errors=np.vstack([epoch0, *trainer.error_history]).astype(np.float16),
+        classes=trainer.prepared.split.test_y.astype(np.int8),
+        loss=np.asarray(trainer.loss, np.float32),
+        val_loss=np.asarray(trainer.val_loss, np.float32),
+        summary=np.array(json.dumps(summary)),
+    )
+    return [model_path, replay_path]
+
+
+def load_replay(directory: Path | None = None) -> Replay:
+    with np.load(Path(directory or ASSETS) / REPLAY_FILE) as z:
+        return Replay(
+            errors=z["errors"].astype(np.float32),
+            classes=z["classes"].astype(np.int64),
+            loss=z["loss"],
+            val_loss=z["val_loss"],
+            summary=json.loads(str(z["summary"])),
+        )
+
+
+def load_pretrained(directory: Path | None = None):
+    from anomagram.model import load_detector
+
+    return load_detector(Path(directory or ASSETS) / MODEL_FILE)
+
+
+def check(directory: Path | None = None) -> tuple[bool, str]:
+    """Would regenerating give an equivalent artifact? (same spec, AUC within tolerance)"""
+    from anomagram.model import read_metadata
+
+    directory = Path(directory or ASSETS)
+    meta = read_metadata(directory / MODEL_FILE)
+    if meta["spec"] != PRETRAINED_SPEC:
+        return False, "The shipped model was trained with another spec; run pretrain."
+    shipped = load_replay(directory).summary["auc"]
+    _, _, summary = train_pretrained()
+    diff = abs(summary["auc"] - shipped)
+    ok = diff <= AUC_TOLERANCE
+    verdict = "equivalent" if ok else "DIFFERENT - run `python -m anomagram pretrain`"
+    return ok, f"shipped AUC {shipped:.4f}, retrained AUC {summary['auc']:.4f}: {verdict}"

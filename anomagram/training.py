@@ -1,0 +1,307 @@
+"""Epoch-by-epoch training with a report after every epoch.
+
+A ``Trainer`` owns one model, its data and its whole history, so a caller (a Streamlit page,
+the CLI, a sweep) can run some epochs, stop, and continue later with the epoch count going on,
+as Anomagram's cumulative "steps" do. After each epoch a ``EpochReport`` goes to a
+caller-supplied function, which may return ``False`` to stop after that epoch.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from anomagram import metrics
+from anomagram.data import ECG5000, MinMaxScaler, Split, compose, is_abnormal, load_ecg5000
+from anomagram.inference import probe
+from anomagram.model import Detector, build_autoencoder, keras_module, reinitialize
+from anomagram.spec import Spec
+
+COMPLETED, STOPPED, DIVERGED = "completed", "stopped", "diverged"
+# Beats are scaled to [0, 1], so a reconstruction MSE past this is no longer learning anything:
+# treat it like NaN instead of drawing charts with a y axis of 1e30.
+DIVERGENCE_LOSS = 1e6
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A composed split plus its scaler, fitted on the training beats only."""
+
+    split: Split
+    scaler: MinMaxScaler
+    train_scaled: np.ndarray
+    test_scaled: np.ndarray
+
+    @property
+    def test_is_abnormal(self) -> np.ndarray:
+        return is_abnormal(self.split.test_y)
+
+
+def prepare(spec: Spec, ecg: ECG5000 | None = None) -> Prepared:
+    ecg = ecg or load_ecg5000()
+    split = compose(
+        ecg,
+        train_size=spec.train_size,
+        test_size=spec.test_size,
+        abnormal_pct=spec.abnormal_pct,
+        seed=spec.seed,
+    )
+    scaler = MinMaxScaler.fit(split.train_x)
+    return Prepared(split, scaler, scaler.transform(split.train_x), scaler.transform(split.test_x))
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    epoch: int  # cumulative over continued runs, 1-based
+    target_epoch: int  # the epoch the current run ends at if not stopped
+    loss: float  # training loss (MSE plus any regularization penalty)
+    val_loss: float  # mean reconstruction MSE of the test beats
+    test_errors: np.ndarray  # (test_size,) per-beat MSE
+    latent: np.ndarray  # (test_size, latent)
+    seconds: float  # since the start of this run
+
+
+@dataclass
+class RunResult:
+    status: str  # completed | stopped | diverged
+    epochs_run: int
+    seconds_total: float
+    seconds_first_epoch: float  # includes compilation on a fresh model
+    seconds_per_epoch: float  # median of the later epochs
+    message: str = ""
+
+    @property
+    def seconds_compile(self) -> float:
+        """Estimate: what the first epoch took beyond an ordinary one."""
+        return max(self.seconds_first_epoch - self.seconds_per_epoch, 0.0)
+
+
+@functools.cache
+def _batches_class():
+    """Defined lazily so importing this module does not import Keras."""
+    keras = keras_module()
+
+    class Batches(keras.utils.PyDataset):
+        """Full batches only, reshuffled every epoch.
+
+        A last partial batch has another shape, which makes JAX compile the train step a second
+        time; topping it up with other random beats of the same set keeps one shape. Every beat
+        is still seen every epoch.
+        """
+
+        def __init__(self, x: np.ndarray, batch_size: int, seed: int):
+            super().__init__()
+            self.x = x
+            self.batch_size = min(batch_size, len(x))
+            self.steps = -(-len(x) // self.batch_size)
+            self.rng = np.random.default_rng(seed)
+            self.on_epoch_end()
+
+        def __len__(self):
+            return self.steps
+
+        def on_epoch_end(self):
+            n = len(self.x)
+            order = self.rng.permutation(n)
+            extra = self.steps * self.batch_size - n
+            self.order = np.concatenate([order, self.rng.choice(n, extra, replace=False)])
+
+        def __getitem__(self, i):
+            batch = self.x[self.order[i * self.batch_size : (i + 1) * self.batch_size]]
+            return batch, batch
+
+    return Batches
+
+
+@dataclass
+class Trainer:
+    """One model, its data and its history; the unit a UI keeps in its session."""
+
+    spec: Spec
+    prepared: Prepared
+    model: object = None
+    epochs_done: int = 0
+    loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    error_history: list[np.ndarray] = field(default_factory=list)  # test errors per epoch
+    last_report: EpochReport | None = None
+    status: str = "new"  # new | completed | stopped | diverged
+    message: str = ""
+    runs: list[RunResult] = field(default_factory=list)
+
+    @classmethod
+    def create(cls, spec: Spec, ecg: ECG5000 | None = None, model=None) -> Trainer:
+        """A fresh trainer; pass ``model`` (same architecture) to reuse its compiled code."""
+        prepared = prepare(spec, ecg)
+        if model is None:
+            model = build_autoencoder(spec)
+        else:
+            reinitialize(model, spec)
+        return cls(spec, prepared, model)
+
+    # --- training ------------------------------------------------------------------------------
+
+    def untrained_report(self) -> EpochReport:
+        """Epoch 0: how the freshly initialised model does (the replay's starting point)."""
+        latent, _, errors = probe(self.model, self.prepared.test_scaled)
+        return EpochReport(0, 0, math.nan, float(errors.mean()), errors, latent, 0.0)
+
+    def train(
+        self,
+        epochs: int | None = None,
+        on_epoch: Callable[[EpochReport], bool | None] | None = None,
+    ) -> RunResult:
+        """Train ``epochs`` more epochs (default: the spec's), reporting after each one."""
+        if self.status == DIVERGED:
+            return self._record(RunResult(DIVERGED, 0, 0.0, 0.0, 0.0, self.message))
+        epochs = self.spec.epochs if epochs is None else int(epochs)
+        keras = keras_module()
+        start = self.epochs_done
+        target = start + epochs
+        trainer = self
+        epoch_times: list[float] = []
+        state = {"status": COMPLETED, "last_good": [np.array(v) for v in self.model.weights]}
+        t0 = time.perf_counter()
+
+        class Report(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.t_epoch = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                loss = float(logs.get("loss", math.nan))
+                latent, _, errors = probe(trainer.model, trainer.prepared.test_scaled)
+                epoch_times.append(time.perf_counter() - self.t_epoch)
+                finite = math.isfinite(loss) and np.isfinite(errors).all()
+                if not finite or loss > DIVERGENCE_LOSS or errors.mean() > DIVERGENCE_LOSS:
+                    state["status"] = DIVERGED
+                    self.model.stop_training = True
+                    return
+                # A host copy: the train step donates its device buffers, so a reference
+                # to them would be deleted by the next step.
+                state["last_good"] = [np.array(v.value) for v in trainer.model.weights]
+                report = EpochReport(
+                    epoch + 1,
+                    target,
+                    loss,
+                    float(errors.mean()),
+                    errors,
+                    latent,
+                    time.perf_counter() - t0,
+                )
+                trainer._remember(report)
+                if on_epoch is not None and on_epoch(report) is False:
+                    state["status"] = STOPPED
+                    self.model.stop_training = True
+
+        seed = self.spec.seed * 1000 + start
+        batches = _batches_class()(self.prepared.train_scaled, self.spec.batch_size, seed)
+        try:
+            with np.errstate(all="ignore"):
+                self.model.fit(
+                    batches,
+                    epochs=target,
+                    initial_epoch=start,
+                    verbose=0,
+                    shuffle=False,  # Keras would reorder batches with the unseeded `random`
+                    callbacks=[Report()],
+                )
+        except BaseException:
+            # Interrupted from outside (a Streamlit rerun, Ctrl-C): the epochs reported so far
+            # are kept and the model is synced by Keras, so training can continue from here.
+            self._record(
+                RunResult(STOPPED, self.epochs_done - start, time.perf_counter() - t0, 0.0, 0.0)
+            )
+            raise
+        total = time.perf_counter() - t0
+        message = ""
+        if state["status"] == DIVERGED:
+            for variable, value in zip(self.model.weights, state["last_good"], strict=True):
+                variable.assign(value)
+            message = (
+                f"Training diverged at epoch {self.epochs_done + 1}: the loss became huge, "
+                "infinite or NaN. The model was rolled back to its last finite epoch. Try a smaller "
+                "learning rate or another optimizer."
+            )
+        later = epoch_times[1:]
+        result = RunResult(
+            state["status"],
+            self.epochs_done - start,
+            total,
+            epoch_times[0] if epoch_times else 0.0,
+            float(np.median(later)) if later else 0.0,
+            message,
+        )
+        return self._record(result)
+
+    def _remember(self, report: EpochReport) -> None:
+        self.epochs_done = report.epoch
+        self.loss.append(report.loss)
+        self.val_loss.append(report.val_loss)
+        self.error_history.append(report.test_errors.astype(np.float32))
+        self.last_report = report
+
+    def _record(self, result: RunResult) -> RunResult:
+        self.runs.append(result)
+        self.status = result.status
+        self.message = result.message
+        return result
+
+    # --- results -------------------------------------------------------------------------------
+
+    @property
+    def epochs(self) -> list[int]:
+        return list(range(1, self.epochs_done + 1))
+
+    def test_errors(self) -> np.ndarray:
+        if self.last_report is not None:
+            return self.last_report.test_errors
+        return self.untrained_report().test_errors
+
+    def train_errors(self) -> np.ndarray:
+        _, _, errors = probe(self.model, self.prepared.train_scaled)
+        return errors
+
+    def threshold(self, strategy: str = "best_accuracy", *, k: float = 2.0, q: float = 95.0):
+        train_errors = self.train_errors() if strategy in ("mean_std", "percentile") else None
+        return metrics.choose_threshold(
+            strategy,
+            test_errors=self.test_errors(),
+            test_is_abnormal=self.prepared.test_is_abnormal,
+            train_errors=train_errors,
+            k=k,
+            q=q,
+        )
+
+    def detector(self, threshold: float, info: dict | None = None) -> Detector:
+        info = {"epochs": self.epochs_done, **(info or {})}
+        return Detector(self.model, self.prepared.scaler, float(threshold), self.spec, info)
+
+
+def evaluate(trainer: Trainer, strategy: str = "best_accuracy") -> dict:
+    """Everything the CLI reports about a trained model, as plain JSON-ready values."""
+    p = trainer.prepared
+    errors = trainer.test_errors()
+    y = p.test_is_abnormal
+    threshold = trainer.threshold(strategy)
+    m = metrics.metrics_at(y, errors, threshold)
+    baseline = metrics.pca_baseline(p.train_scaled, p.test_scaled, y, trainer.spec.latent)
+    return {
+        "auc": metrics.auc(y, errors),
+        "threshold": threshold,
+        "threshold_strategy": strategy,
+        **{
+            key: getattr(m, key)
+            for key in ("accuracy", "precision", "recall", "f1", "tpr", "tnr", "fpr", "fnr")
+        },
+        "confusion": {"tp": m.tp, "fp": m.fp, "tn": m.tn, "fn": m.fn},
+        "per_class": {
+            str(c): r
+            for c, r in metrics.per_class_detection(p.split.test_y, errors, threshold).items()
+        },
+        "baseline_pca_auc": baseline.auc,
+    }

@@ -1,0 +1,26 @@
+import os
+
+# Before anything imports Keras: the app only supports JAX, and tests must not pick another.
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import pytest  # noqa: E402
+
+from anomagram.data import load_ecg5000  # noqa: E402
+from anomagram.spec import Spec  # noqa: E402
+
+SMALL = Spec(train_size=500, test_size=100, epochs=3, batch_size=128)
+
+
+@pytest.fixture(scope="session")
+def ecg():
+    return load_ecg5000()
+
+
+@pytest.fixture(scope="session")
+def small_trainer(ecg):
+    """A small model trained for 3 epochs, shared by read-only tests."""
+    from anomagram.training import Trainer
+
+    trainer = Trainer.create(SMALL, ecg)
+    trainer.train()
+    return trainer

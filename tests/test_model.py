@@ -1,0 +1,135 @@
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from anomagram.data import MinMaxScaler
+from anomagram.model import (
+    ModelFileError,
+    build_autoencoder,
+    keras_module,
+    load_detector,
+    read_metadata,
+    save_detector,
+)
+from anomagram.spec import OPTIMIZERS, REGULARIZERS, Spec
+from anomagram.training import Trainer
+
+
+@pytest.mark.parametrize(
+    "hidden, latent", [((7, 3), 2), ((16,), 1), ((32, 16, 8), 5), ((4, 4, 4, 4, 4, 4), 3)]
+)
+def test_shapes_and_submodels(hidden, latent):
+    model = build_autoencoder(Spec(hidden=hidden, latent=latent))
+    enc, dec = model.get_layer("encoder"), model.get_layer("decoder")
+    assert enc.output_shape == (None, latent) and dec.input_shape == (None, latent)
+    assert model.output_shape == (None, 140)
+    enc_units = [layer.units for layer in enc.layers[1:]]
+    dec_units = [layer.units for layer in dec.layers[1:]]
+    assert enc_units == [*hidden, latent]
+    assert dec_units == [*hidden[::-1], 140]  # mirrored
+    assert enc.layers[-1].activation.__name__ == "linear"
+    assert dec.layers[-1].activation.__name__ == "sigmoid"
+
+
+def test_same_seed_same_weights_other_seed_differs():
+    a = build_autoencoder(Spec(seed=1)).get_weights()
+    b = build_autoencoder(Spec(seed=1)).get_weights()
+    c = build_autoencoder(Spec(seed=2)).get_weights()
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_regularizer_on_hidden_layers_only():
+    model = build_autoencoder(Spec(regularizer="l2", regularizer_rate=0.01))
+    enc = model.get_layer("encoder")
+    assert enc.get_layer("encoder_1").kernel_regularizer is not None
+    assert enc.get_layer("z").kernel_regularizer is None
+
+
+def test_backend_is_jax():
+    assert keras_module().backend.backend() == "jax"
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_every_optimizer_trains_an_epoch(ecg, optimizer):
+    t = Trainer.create(Spec(optimizer=optimizer, train_size=200, test_size=50, epochs=1), ecg)
+    assert t.train().status == "completed" and np.isfinite(t.loss[0])
+
+
+@pytest.mark.parametrize("regularizer", REGULARIZERS)
+def test_every_regularizer_trains_an_epoch(ecg, regularizer):
+    spec = Spec(regularizer=regularizer, train_size=200, test_size=50, epochs=1)
+    t = Trainer.create(spec, ecg)
+    assert t.train().status == "completed" and np.isfinite(t.loss[0])
+
+
+def test_save_load_round_trip_reproduces_scores(small_trainer, tmp_path):
+    det = small_trainer.detector(0.0123, {"threshold_strategy": "best_accuracy"})
+    path = save_detector(det, tmp_path / "m.keras")
+    loaded = load_detector(path)
+    raw = small_trainer.prepared.split.test_x
+    np.testing.assert_array_equal(det.score(raw)[0], loaded.score(raw)[0])
+    assert loaded.threshold == 0.0123 and loaded.spec == small_trainer.spec
+    assert loaded.scaler == small_trainer.prepared.scaler
+    assert loaded.info["threshold_strategy"] == "best_accuracy"
+    assert path.stat().st_size < 200_000
+
+
+def test_refuses_non_zip_and_foreign_zip(tmp_path):
+    junk = tmp_path / "junk.keras"
+    junk.write_bytes(b"not a zip at all")
+    with pytest.raises(ModelFileError, match="not a .keras model file"):
+        load_detector(junk)
+    other = tmp_path / "other.keras"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(ModelFileError, match="not a Keras model"):
+        load_detector(other)
+
+
+def test_refuses_plain_keras_model_without_metadata(tmp_path):
+    path = tmp_path / "plain.keras"
+    build_autoencoder(Spec()).save(path)
+    with pytest.raises(ModelFileError, match="not saved by Anomagram"):
+        load_detector(path)
+
+
+def test_refuses_lambda_layer(tmp_path):
+    keras = keras_module()
+    inp = keras.Input((140,))
+    out = keras.layers.Lambda(lambda x: x * 2)(inp)
+    model = keras.Model(inp, out)
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    meta = {
+        "format": "anomagram",
+        "format_version": 1,
+        "scaler": MinMaxScaler(0, 1).to_dict(),
+        "threshold": 0.1,
+        "spec": Spec().to_dict(),
+    }
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("anomagram.json", json.dumps(meta))
+    with pytest.raises(ModelFileError, match="could not be loaded safely"):
+        load_detector(path)
+
+
+def test_refuses_bad_metadata_and_oversize(small_trainer, tmp_path):
+    path = save_detector(small_trainer.detector(0.1), tmp_path / "m.keras")
+    bad = tmp_path / "bad.keras"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bad, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "anomagram.json":
+                meta = json.loads(data)
+                meta["threshold"] = "NaN"
+                data = json.dumps(meta)
+            dst.writestr(name, data)
+    with pytest.raises(ModelFileError, match="metadata is invalid"):
+        read_metadata(bad)
+    big = tmp_path / "big.keras"
+    big.write_bytes(b"0" * 6_000_000)
+    with pytest.raises(ModelFileError, match="MB"):
+        read_metadata(big)
