@@ -224,8 +224,8 @@ class Trainer:
                 variable.assign(value)
             message = (
                 f"Training diverged at epoch {self.epochs_done + 1}: the loss became huge, "
-                "infinite or NaN. The model was rolled back to its last finite epoch. Try a smaller "
-                "learning rate or another optimizer."
+                "infinite or NaN. The model was rolled back to its last finite epoch. "
+                "Try a smaller learning rate or another optimizer."
             )
         later = epoch_times[1:]
         result = RunResult(

@@ -4,11 +4,9 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import pytest  # noqa: E402
+from common import SMALL  # noqa: E402
 
 from anomagram.data import load_ecg5000  # noqa: E402
-from anomagram.spec import Spec  # noqa: E402
-
-SMALL = Spec(train_size=500, test_size=100, epochs=3, batch_size=128)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,20 @@ def test_train_json_has_every_field(capsys, tmp_path):
     model = tmp_path / "m.keras"
     assert main(["train", *FAST, "--json", "--save", str(model)]) == 0
     out = json.loads(capsys.readouterr().out)  # exactly one JSON object on stdout
-    for key in ["spec", "auc", "accuracy", "precision", "recall", "f1", "threshold", "threshold_strategy", "history", "per_class", "baseline_pca_auc", "seconds"]:
+    for key in [
+        "spec",
+        "auc",
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "threshold",
+        "threshold_strategy",
+        "history",
+        "per_class",
+        "baseline_pca_auc",
+        "seconds",
+    ]:
         assert key in out
     assert len(out["history"]["loss"]) == 2 and len(out["history"]["val_loss"]) == 2
     assert set(out["seconds"]) >= {"total", "compile", "train"}

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import SMALL
+from common import SMALL
 
 from anomagram.sweep import parse_values, plan, run_sweep, summarise
 

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from conftest import SMALL
+from common import SMALL
 
 from anomagram.spec import Spec
 from anomagram.training import Trainer, evaluate
@@ -84,7 +84,6 @@ def test_threshold_strategies_on_a_trainer(small_trainer, strategy):
     assert np.isfinite(t) and t > 0
 
 
-@pytest.mark.slow
 def test_default_spec_reaches_auc_095(ecg):
     trainer = Trainer.create(Spec(seed=0), ecg)
     trainer.train()

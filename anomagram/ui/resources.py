@@ -1,0 +1,86 @@
+"""Cached, shared, read-only resources: the dataset, the pretrained model and its replay.
+
+Big immutable objects use ``st.cache_resource`` (one copy per process, no pickling per rerun;
+their arrays are flagged read-only). Small derived tables use ``st.cache_data``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from anomagram.data import ECG5000, load_ecg5000
+from anomagram.model import keras_module
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_thread() -> threading.Thread:
+    thread = threading.Thread(target=_warm, name="anomagram-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm() -> None:
+    keras_module()
+    detector = _load_pretrained()
+    # Compile the one-beat scoring path too, so the first click or stroke is fast.
+    detector.score(np.zeros((1, 140), np.float32))
+
+
+def warm_up() -> None:
+    """Start loading Keras/JAX and the pretrained model once per server process."""
+    _warm_thread()
+
+
+@st.cache_resource(show_spinner="Loading the ECG5000 heartbeats…")
+def ecg() -> ECG5000:
+    return load_ecg5000()
+
+
+@st.cache_resource(show_spinner=False)
+def _load_pretrained():
+    from anomagram.pretrained import load_pretrained
+
+    return load_pretrained()
+
+
+def pretrained():
+    """The shipped Detector (model, scaler, threshold, spec); waits for the warm-up if needed."""
+    with st.spinner("Loading the pretrained autoencoder…"):
+        return _load_pretrained()
+
+
+@st.cache_resource(show_spinner=False)
+def replay():
+    from anomagram.pretrained import load_replay
+
+    return load_replay()
+
+
+@st.cache_resource(show_spinner=False)
+def pretrained_split():
+    """The pretrained model's own training/test split, drawn again from its spec and seed."""
+    from anomagram.pretrained import PRETRAINED_SPEC
+    from anomagram.training import prepare
+
+    return prepare(PRETRAINED_SPEC, ecg())
+
+
+@st.cache_data(show_spinner=False)
+def class_table() -> pd.DataFrame:
+    from anomagram.data import CLASS_IDS, CLASS_NAMES
+
+    data = ecg()
+    y = np.concatenate([data.train_pool_y, data.test_pool_y])
+    counts = [int((y == c).sum()) for c in CLASS_IDS]
+    return pd.DataFrame(
+        {
+            "class": list(CLASS_IDS),
+            "name": [CLASS_NAMES[c] for c in CLASS_IDS],
+            "beats": counts,
+            "share": [c / len(y) for c in counts],
+        }
+    )

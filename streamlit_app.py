@@ -1,0 +1,42 @@
+"""Anomagram for Streamlit: page config, navigation and the sidebar shared by every page."""
+
+import streamlit as st
+
+from anomagram.ui import resources
+
+st.set_page_config(
+    page_title="Anomagram · ECG anomaly detection with autoencoders",
+    page_icon="🫀",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+# Importing Keras/JAX takes seconds; start it in the background so the first page paints
+# without waiting, and the first model call finds it loaded.
+resources.warm_up()
+
+pages = [
+    st.Page(
+        "pages/introduction.py",
+        title="Introduction",
+        icon="🫀",
+        url_path="introduction",
+        default=True,
+    ),
+    st.Page("pages/train.py", title="Train a model", icon="🏋️", url_path="train"),
+    st.Page("pages/score.py", title="Score your data", icon="📄", url_path="score"),
+    st.Page("pages/experiments.py", title="Experiments", icon="🧪", url_path="experiments"),
+]
+page = st.navigation(pages)
+
+with st.sidebar:
+    st.markdown(
+        "**Anomagram** teaches anomaly detection with autoencoders on real heartbeats "
+        "(ECG5000). An autoencoder learns to rebuild *normal* beats; beats it rebuilds badly "
+        "are flagged as abnormal."
+    )
+    st.caption(
+        "⚠️ A demonstration for learning, not a medical device: never use it to diagnose anyone."
+    )
+
+page.run()

@@ -1,0 +1,563 @@
+"""Tests for anomagram.upload: a corpus of bad files, the good paths, and scores_csv."""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from anomagram.upload import (
+    ABNORMAL,
+    MAX_BYTES,
+    MAX_ROWS,
+    MIN_LENGTH,
+    SEQ_LEN,
+    ParsedBeats,
+    UploadError,
+    detect_label_column,
+    parse_beats,
+    scores_csv,
+)
+
+
+def beat(seed: int, n: int = SEQ_LEN) -> np.ndarray:
+    # Noise keeps the values fractional, as in real ECG, so integer columns stand out as labels.
+    t = np.linspace(0.0, 1.0, n)
+    rng = np.random.default_rng(seed)
+    return np.sin(2 * np.pi * 3 * t + seed) + 0.1 * rng.normal(size=n)
+
+
+def row(seed: int, n: int = SEQ_LEN, sep: str = ",", label: object = None) -> str:
+    cells = [f"{v:.5f}" for v in beat(seed, n)]
+    if label is not None:
+        cells.insert(0, str(label))
+    return sep.join(cells)
+
+
+def rows(k: int, **kwargs) -> str:
+    return "\n".join(row(seed, **kwargs) for seed in range(k)) + "\n"
+
+
+def parsed_beat(seed: int, n: int = SEQ_LEN) -> np.ndarray:
+    """What parse_beats should return for row(seed) with z-normalisation on."""
+    values = np.array([float(f"{v:.5f}") for v in beat(seed, n)])
+    return ((values - values.mean()) / values.std()).astype(np.float32)
+
+
+# --- the bad-input corpus ----------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    name: str
+    data: bytes
+    error: str | None = None  # substring of the UploadError message
+    rejected: dict[int, str] = field(default_factory=dict)  # line -> reason substring
+    good_lines: list[int] | None = None
+    warning: str | None = None  # substring of one warning
+    kwargs: dict = field(default_factory=dict)
+    check: object = None  # extra callable(ParsedBeats)
+
+
+def _replace_cell(line: str, column: int, value: str, sep: str = ",") -> str:
+    cells = line.split(sep)
+    cells[column] = value
+    return sep.join(cells)
+
+
+def _corpus() -> list[Case]:
+    good = [row(s) for s in range(5)]
+    header = "label," + ",".join(f"t{i}" for i in range(SEQ_LEN))
+    cases = [
+        Case("empty", b"", error="The file is empty"),
+        Case("whitespace_only", b"  \n\t\n\r\n   \n", error="only blank lines"),
+        Case("header_only", (header + "\n").encode(), error="header row but no beats"),
+        Case(
+            "non_numeric_cell",
+            "\n".join(good[:2] + [_replace_cell(good[2], 6, "abc")] + good[3:]).encode(),
+            rejected={3: "column 7 ('abc') is not a number"},
+            good_lines=[1, 2, 4, 5],
+        ),
+        Case(
+            "nan",
+            "\n".join([good[0], _replace_cell(good[1], 9, "NaN"), *good[2:4]]).encode(),
+            rejected={2: "column 10 is NaN (a missing value)"},
+            good_lines=[1, 3, 4],
+        ),
+        Case(
+            "inf",
+            "\n".join([*good[:2], _replace_cell(good[2], 0, "-inf")]).encode(),
+            rejected={3: "column 1 is infinite"},
+            good_lines=[1, 2],
+        ),
+        Case(
+            "ragged_too_short",
+            "\n".join([good[0], row(9, n=5), good[1]]).encode(),
+            rejected={2: f"has only 5 values; a beat needs at least {MIN_LENGTH}"},
+            good_lines=[1, 3],
+        ),
+        Case(
+            "empty_cell_inside_row",
+            "\n".join([_replace_cell(good[0], 4, ""), good[1]]).encode(),
+            rejected={1: "column 5 is empty"},
+            good_lines=[2],
+        ),
+        Case(
+            "single_column",
+            "\n".join(f"{v:.4f}" for v in beat(0)).encode(),
+            error="single value",
+        ),
+        Case("no_delimiter_found", b"a/b/c\nd/e/f\ng/h/i\n", error="how the values are separated"),
+        Case("semicolon", rows(3, sep=";").encode(), good_lines=[1, 2, 3]),
+        Case("tab", rows(3, sep="\t").encode(), good_lines=[1, 2, 3]),
+        Case(
+            "whitespace_separated",
+            # UCR's own .txt layout: runs of spaces, leading spaces, scientific notation.
+            "\n".join("  " + "  ".join(f"{v: .7e}" for v in beat(s)) for s in range(3)).encode(),
+            good_lines=[1, 2, 3],
+        ),
+        Case("binary_junk", np.random.default_rng(1).bytes(4096), error="binary file"),
+        Case("control_bytes_no_nul", bytes(range(1, 32)) * 50, error="binary file"),
+        Case(
+            "png",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64),
+            error="looks like a PNG image",
+        ),
+        Case("xlsx", b"PK\x03\x04\x14\x00\x06\x00" + bytes(64), error="Excel"),
+        Case("huge", b"0.123456," * (MAX_BYTES // 9 + 1000), error="over the 5 MB limit"),
+        Case(
+            "too_many_rows",
+            ("0.5," * 9 + "0.5\n").encode() * (MAX_ROWS + 1),
+            error=f"{MAX_ROWS + 1:,} beats, over the limit of {MAX_ROWS:,}",
+        ),
+        Case(
+            "label_unknown_values",
+            "\n".join(
+                [header]
+                + [row(s, label=lab) for s, lab in enumerate(["1", "7", "?", "normal"])]
+                + ["," + row(4)]  # empty label cell
+            ).encode(),
+            good_lines=[2, 3, 4, 5, 6],
+            warning="3 rows have a label outside 1-5 ('7', '?', '(empty)')",
+            check=lambda p: np.testing.assert_array_equal(p.labels, [1, 0, 0, 1, 0]),
+        ),
+        Case(
+            "label_given_values_out_of_range",
+            "\n".join([row(0, label=9), row(1, label=2)]).encode(),
+            kwargs={"label_column": 0},
+            good_lines=[1, 2],
+            warning="1 row has a label outside 1-5 ('9'); it is scored without a label",
+            check=lambda p: np.testing.assert_array_equal(p.labels, [0, 2]),
+        ),
+        Case(
+            "label_given_outside_table",
+            rows(2).encode(),
+            kwargs={"label_column": 500},
+            error="Label column 500 is outside the table",
+        ),
+        Case(
+            "all_rows_bad",
+            "\n".join(_replace_cell(r, 3, "x") for r in good[:3]).encode(),
+            error="None of the 3 rows could be scored - line 1 column 4 ('x') is not a number",
+        ),
+        Case(
+            "id_column",
+            "\n".join(f"beat_{s}," + row(s) for s in range(3)).encode(),
+            error="column 1 ('beat_0') is not a number",
+        ),
+        Case(
+            "utf8_bom",
+            b"\xef\xbb\xbf" + "\n".join([header, row(0, label=1), row(1, label=3)]).encode(),
+            good_lines=[2, 3],
+            check=lambda p: np.testing.assert_array_equal([p.label_column, *p.labels], [0, 1, 3]),
+        ),
+        Case(
+            "windows_line_endings",
+            "\r\n".join([good[0], good[1], "oops", good[2]]).encode() + b"\r\n",
+            rejected={3: "column 1 ('oops') is not a number"},
+            good_lines=[1, 2, 4],
+        ),
+        Case("old_mac_line_endings", "\r".join(good[:3]).encode(), good_lines=[1, 2, 3]),
+        Case(
+            "trailing_and_inner_blank_lines",
+            (good[0] + "\n\n" + good[1] + "\n\n\n   \n").encode(),
+            good_lines=[1, 3],
+        ),
+        Case(
+            "quoted_numbers",
+            "\n".join(",".join(f'"{c}"' for c in r.split(",")) for r in good[:2]).encode(),
+            good_lines=[1, 2],
+        ),
+        Case(
+            "european_decimal_commas",
+            "\n".join(r.replace(",", ";").replace(".", ",") for r in good[:3]).encode(),
+            good_lines=[1, 2, 3],
+            warning="Decimal commas were read as decimal points",
+        ),
+        Case("one_good_row", good[0].encode(), good_lines=[1]),
+        Case(
+            "latin1_header",
+            ("Température;" + ";".join(f"t{i}" for i in range(139)) + "\n").encode("latin-1")
+            + rows(2, sep=";").encode(),
+            good_lines=[2, 3],
+            warning="read as Latin-1",
+        ),
+        Case(
+            "utf16_excel_unicode_text",
+            rows(2, sep="\t").encode("utf-16"),
+            good_lines=[1, 2],
+        ),
+        Case(
+            "value_too_large_for_float32",
+            "\n".join([_replace_cell(good[0], 2, "3.5e38"), good[1]]).encode(),
+            rejected={1: "column 3 (3.5e+38) is too large"},
+            good_lines=[2],
+        ),
+        Case("nul_in_text", b"0.1,0.2\x00,0.3\n", error="binary file"),
+        Case(
+            "trailing_delimiters",
+            "\n".join(r + ",,," for r in good[:2]).encode(),
+            good_lines=[1, 2],
+        ),
+    ]
+    return cases
+
+
+CASE_NAMES = [c.name for c in _corpus()]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Case]]:
+    folder = tmp_path_factory.mktemp("upload_corpus")
+    out = {}
+    for case in _corpus():
+        path = folder / f"{case.name}.csv"
+        path.write_bytes(case.data)
+        out[case.name] = (path, case)
+    return out
+
+
+def test_corpus_is_big_enough(corpus):
+    assert len(corpus) >= 20
+    assert len(set(CASE_NAMES)) == len(CASE_NAMES)
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_corpus_case(corpus, name):
+    path, case = corpus[name]
+    data = path.read_bytes()
+    if case.error is not None:
+        with pytest.raises(UploadError) as info:
+            parse_beats(data, **case.kwargs)
+        message = str(info.value)
+        assert case.error in message
+        # One sentence telling the user what to do, never a traceback-ish repr.
+        assert message.endswith(".") and "Traceback" not in message
+        return
+
+    parsed = parse_beats(data, **case.kwargs)
+    assert {r.line: r.reason for r in parsed.rejected}.keys() == case.rejected.keys()
+    for r in parsed.rejected:
+        assert case.rejected[r.line] in r.reason
+    assert parsed.lines.tolist() == case.good_lines
+    assert parsed.beats.shape == (len(case.good_lines), SEQ_LEN)
+    assert parsed.beats.dtype == np.float32
+    assert np.isfinite(parsed.beats).all()
+    if case.warning is not None:
+        assert any(case.warning in w for w in parsed.warnings), parsed.warnings
+    if case.check is not None:
+        case.check(parsed)
+
+
+# Cases whose good rows are exactly row(0), row(1), ... so the values can be checked too.
+SAME_VALUES = {
+    "semicolon": ";",
+    "tab": "\t",
+    "whitespace_separated": " ",
+    "quoted_numbers": ",",
+    "european_decimal_commas": ";",
+    "old_mac_line_endings": ",",
+    "utf16_excel_unicode_text": "\t",
+    "trailing_delimiters": ",",
+    "one_good_row": ",",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAME_VALUES))
+def test_corpus_values_survive_the_format(corpus, name):
+    path, _ = corpus[name]
+    parsed = parse_beats(path.read_bytes())
+    assert parsed.delimiter == SAME_VALUES[name]
+    assert parsed.labels is None and parsed.label_column is None
+    assert parsed.lengths.tolist() == [SEQ_LEN] * len(parsed.lines)
+    for i, beat_values in enumerate(parsed.beats):
+        # whitespace_separated uses 7 significant digits instead of 5 decimals.
+        np.testing.assert_allclose(beat_values, parsed_beat(i), atol=2e-4)
+
+
+def test_all_rows_bad_error_carries_the_rows(corpus):
+    path, _ = corpus["all_rows_bad"]
+    with pytest.raises(UploadError) as info:
+        parse_beats(path.read_bytes())
+    assert [r.line for r in info.value.rejected] == [1, 2, 3]
+
+
+def test_huge_file_object_is_not_read_whole(corpus):
+    path, _ = corpus["huge"]
+    asked: list[int] = []
+
+    class Recorder(io.BytesIO):
+        def read(self, size=-1):
+            asked.append(size)
+            return super().read(size)
+
+    with pytest.raises(UploadError, match="over the 5 MB limit"):
+        parse_beats(Recorder(path.read_bytes()))
+    assert asked == [MAX_BYTES + 1]
+
+
+def test_row_limit_counts_beats_not_the_header():
+    body = ("0.5," * 9 + "0.25\n") * 30
+    parsed = parse_beats("a,b,c,d,e,f,g,h,i,j\n" + body, max_rows=30)
+    assert len(parsed.lines) == 30 and parsed.has_header
+    with pytest.raises(UploadError, match="31 beats"):
+        parse_beats(body + body[:15], max_rows=30)
+
+
+def test_text_input_limit_counts_utf8_bytes():
+    text = "é" * 600  # 600 characters, 1200 bytes
+    with pytest.raises(UploadError, match="over the"):
+        parse_beats(text, max_bytes=1000)
+
+
+# --- good paths --------------------------------------------------------------------------------
+
+
+def ecg5000_like(k: int = 12) -> tuple[str, np.ndarray]:
+    classes = np.array([1, 2, 1, 3, 4, 1, 5, 1, 2, 1, 1, 3][:k])
+    return "\n".join(row(s, label=f"{c:.7e}") for s, c in enumerate(classes)), classes
+
+
+def test_ecg5000_label_first_column_is_detected():
+    text, classes = ecg5000_like()
+    parsed = parse_beats(text)
+    assert parsed.label_column == 0
+    assert not parsed.has_header
+    assert parsed.delimiter == ","
+    np.testing.assert_array_equal(parsed.labels, classes)
+    np.testing.assert_array_equal(parsed.lines, np.arange(1, len(classes) + 1))
+    np.testing.assert_array_equal(parsed.lengths, [SEQ_LEN] * len(classes))
+    np.testing.assert_allclose(parsed.beats[3], parsed_beat(3), atol=1e-5)
+    assert parsed.rejected == () and parsed.warnings == ()
+
+
+def test_header_with_label_name_in_last_column():
+    header = ",".join(f"t{i}" for i in range(SEQ_LEN)) + ",Class"
+    lines = [header] + [row(s) + f",{c}" for s, c in enumerate([2, 1, 1])]
+    parsed = parse_beats("\n".join(lines))
+    assert parsed.has_header
+    assert parsed.label_column == SEQ_LEN
+    np.testing.assert_array_equal(parsed.labels, [2, 1, 1])
+    np.testing.assert_array_equal(parsed.lines, [2, 3, 4])
+    np.testing.assert_allclose(parsed.beats[0], parsed_beat(0), atol=1e-5)
+
+
+def test_without_labels():
+    parsed = parse_beats(rows(4))
+    assert parsed.labels is None and parsed.label_column is None
+    assert parsed.beats.shape == (4, SEQ_LEN)
+
+
+def test_label_column_none_keeps_label_like_first_column_as_a_value():
+    text, _ = ecg5000_like(3)
+    parsed = parse_beats(text, label_column=None, z_normalise=False)
+    assert parsed.labels is None
+    assert parsed.lengths.tolist() == [SEQ_LEN + 1] * 3
+    assert parsed.beats[0, 0] == pytest.approx(1.0)  # the class id is now the first sample
+
+
+def test_binary_last_column_follows_ecg5000_convention():
+    # The TensorFlow autoencoder tutorial's ECG5000 copy: 140 values then 1.0 normal / 0.0 not.
+    text = "\n".join(row(s) + f",{lab:.1f}" for s, lab in enumerate([1, 0, 1, 0]))
+    parsed = parse_beats(text)
+    assert parsed.label_column == SEQ_LEN
+    np.testing.assert_array_equal(parsed.labels, [1, ABNORMAL, 1, ABNORMAL])
+    assert any("1 = normal and 0 = abnormal" in w for w in parsed.warnings)
+
+
+def test_label_words():
+    text = "\n".join(row(s, label=w) for s, w in enumerate(["Normal", "ABNORMAL", "anomaly"]))
+    parsed = parse_beats(text)
+    assert parsed.label_column == 0
+    np.testing.assert_array_equal(parsed.labels, [1, ABNORMAL, ABNORMAL])
+
+
+def test_last_label_of_ragged_rows_is_reported_as_minus_one():
+    text = "\n".join([row(0, n=140) + ",1", row(1, n=187) + ",3"])
+    parsed = parse_beats(text, z_normalise=False)
+    assert parsed.label_column == -1
+    np.testing.assert_array_equal(parsed.labels, [1, 3])
+    assert parsed.lengths.tolist() == [140, 187]
+
+
+def test_pandas_index_column_is_not_a_sample():
+    header = "," + ",".join(str(i) for i in range(SEQ_LEN))
+    text = "\n".join([header] + [f"{s}," + row(s) for s in range(4)])
+    parsed = parse_beats(text)
+    assert parsed.has_header
+    assert parsed.lengths.tolist() == [SEQ_LEN] * 4
+    np.testing.assert_allclose(parsed.beats[2], parsed_beat(2), atol=1e-5)
+    assert any("row numbers" in w for w in parsed.warnings)
+    assert "Line 1 (0, 1, 2, ...) was read as column numbers, not as a beat" in parsed.warnings
+
+
+def test_different_lengths_are_resampled_linearly():
+    ramps = [np.arange(length, dtype=float) * 0.5 for length in (70, 140, 280)]
+    text = "\n".join(",".join(f"{v:g}" for v in r) for r in ramps)
+    parsed = parse_beats(text, z_normalise=False)
+    assert parsed.lengths.tolist() == [70, 140, 280]
+    for got, ramp in zip(parsed.beats, ramps, strict=True):
+        expected = np.linspace(0.0, ramp[-1], SEQ_LEN)  # a ramp stays a ramp, ends kept
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-5)
+    assert "Beats had 70 to 280 values; each was resampled to 140 values" in parsed.warnings
+
+
+def test_uniform_length_resample_warning_and_interpolated_value():
+    values = np.zeros(187)
+    values[93] = 1.0  # peak in the middle; position 93 of 186 maps onto 69.5 of 139
+    text = ",".join(f"{v:g}" for v in values) + "\n" + row(1, n=187)
+    parsed = parse_beats(text, z_normalise=False)
+    assert "Beats were resampled from 187 to 140 values" in parsed.warnings
+    position = np.linspace(0, 186, SEQ_LEN)
+    expected = np.interp(position, np.arange(187), values)
+    np.testing.assert_allclose(parsed.beats[0], expected, atol=1e-6)
+    assert parsed.beats[0].max() == pytest.approx(expected.max()) and expected.max() < 1.0
+
+
+def test_z_normalise_switch():
+    raw = parse_beats(rows(3), z_normalise=False)
+    normed = parse_beats(rows(3))
+    expected_raw = np.array([[float(f"{v:.5f}") for v in beat(s)] for s in range(3)])
+    np.testing.assert_allclose(raw.beats, expected_raw, atol=1e-6)
+    np.testing.assert_allclose(normed.beats.mean(axis=1), 0.0, atol=1e-5)
+    np.testing.assert_allclose(normed.beats.std(axis=1), 1.0, atol=1e-5)
+    assert not np.allclose(raw.beats, normed.beats)
+
+
+def test_flat_beat_is_scored_with_a_warning():
+    parsed = parse_beats(",".join(["0.5"] * 20) + "\n" + row(1))
+    np.testing.assert_array_equal(parsed.beats[0], np.zeros(SEQ_LEN))
+    assert any("1 beat is flat" in w for w in parsed.warnings)
+
+
+def test_parse_returns_frozen_result():
+    parsed = parse_beats(rows(2))
+    assert isinstance(parsed, ParsedBeats)
+    with pytest.raises(AttributeError):
+        parsed.has_header = True  # type: ignore[misc]
+
+
+def test_ten_thousand_beats_parse_quickly():
+    # 50 distinct rows repeated: formatting 1.4M fresh floats would cost more than the parse.
+    distinct = [row(s) for s in range(50)]
+    classes = np.tile(np.arange(50) % 5 + 1, MAX_ROWS // 50)
+    body = "\n".join(f"{c}," + distinct[i % 50] for i, c in enumerate(classes))
+    start = time.perf_counter()
+    parsed = parse_beats(body, max_bytes=len(body))
+    elapsed = time.perf_counter() - start
+    assert parsed.beats.shape == (MAX_ROWS, SEQ_LEN)
+    np.testing.assert_array_equal(parsed.labels, classes)
+    np.testing.assert_allclose(parsed.beats[51], parsed_beat(1), atol=1e-5)
+    # About 0.3 s on an idle machine; the bound only catches a slide into per-cell Python loops.
+    assert elapsed < 2.0
+
+
+# --- detect_label_column -----------------------------------------------------------------------
+
+
+def test_detect_label_column_rules():
+    floats = [[f"{v:.3f}" for v in beat(s, 12)] for s in range(3)]
+    assert detect_label_column([["2", *r] for r in floats]) == 0
+    assert detect_label_column([[*r, "0"] for r in floats[:2]] + [[*floats[2], "1"]]) == 12
+    assert detect_label_column(floats) is None
+    # Integer beats make integer columns ambiguous: no guess.
+    assert detect_label_column([["1", "512", "515", "530"], ["2", "498", "500", "505"]]) is None
+    # ...but label words are never beat values.
+    assert detect_label_column([["normal", "512", "515"], ["abnormal", "498", "500"]]) == 0
+    # A column of zeros is a beat starting at the baseline, not "all abnormal".
+    assert detect_label_column([["0", *r] for r in floats]) is None
+    # Mixed 0 and 3 is neither ECG5000 ids nor 0/1.
+    assert detect_label_column([["0", *floats[0]], ["3", *floats[1]]]) is None
+    assert detect_label_column(floats, header=[f"t{i}" for i in range(11)] + ["Target"]) == 11
+
+
+# --- scores_csv --------------------------------------------------------------------------------
+
+
+def test_scores_csv_with_labels_and_class_names():
+    out = scores_csv(
+        np.array([2, 3, 5]),
+        np.array([0.0123456789, 1.5, 2e-9]),
+        np.array([False, True, True]),
+        labels=np.array([1, 0, 3]),
+        classes_names={1: "Normal", 3: "Premature ventricular contraction"},
+    )
+    assert out == (
+        "line,error,verdict,label,class\n"
+        "2,0.012345679,normal,1,Normal\n"
+        "3,1.5,abnormal,,\n"
+        "5,2e-09,abnormal,3,Premature ventricular contraction\n"
+    )
+
+
+def test_scores_csv_minimal_and_sequence_names():
+    assert scores_csv([7], [0.25], ["anomaly"]) == "line,error,verdict\n7,0.25,anomaly\n"
+    names = ["Normal", "R-on-T, PVC"]  # the comma must be quoted
+    out = scores_csv([1, 2], [0.1, 0.2], ["normal", "abnormal"], [2, ABNORMAL], names)
+    assert out.splitlines()[1:] == ['1,0.1,normal,2,"R-on-T, PVC"', "2,0.2,abnormal,6,"]
+
+
+def test_scores_csv_rejects_mismatched_lengths():
+    with pytest.raises(ValueError, match="same length"):
+        scores_csv([1, 2], [0.1], ["normal", "normal"])
+
+
+# --- properties --------------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=400), st.text(max_size=400)))
+def test_garbage_never_raises_anything_but_upload_error(data):
+    try:
+        parsed = parse_beats(data)
+    except UploadError as err:
+        assert str(err).endswith(".")
+        return
+    assert parsed.beats.shape[1] == SEQ_LEN
+    assert len(parsed.lines) + len(parsed.rejected) >= 1
+    assert np.isfinite(parsed.beats).all()
+
+
+JUNK = st.sampled_from(["abc", "1,2,3", "nan," * 20, ";;;", "\t", "x" * 30, "0.5"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.integers(0, 50), JUNK), min_size=1, max_size=12))
+def test_every_row_is_scored_or_rejected_with_its_line(items):
+    text_lines = [row(x) if isinstance(x, int) else x for x in items]
+    good = [i for i, x in enumerate(items, 1) if isinstance(x, int)]
+    nonblank = [i for i, line in enumerate(text_lines, 1) if line.strip()]
+    if not good:
+        return
+    parsed = parse_beats("\n".join(text_lines), label_column=None)
+    assert parsed.lines.tolist() == good
+    if parsed.has_header:  # a junk first line followed by a beat reads as a header
+        nonblank = nonblank[1:]
+    kept_or_rejected = sorted(parsed.lines.tolist() + [r.line for r in parsed.rejected])
+    assert kept_or_rejected == nonblank
