@@ -133,3 +133,10 @@ def test_refuses_bad_metadata_and_oversize(small_trainer, tmp_path):
     big.write_bytes(b"0" * 6_000_000)
     with pytest.raises(ModelFileError, match="MB"):
         read_metadata(big)
+
+
+def test_another_backend_fails_loudly(monkeypatch):
+    keras = keras_module()
+    monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
+    with pytest.raises(RuntimeError, match="JAX backend"):
+        keras_module()

@@ -88,3 +88,31 @@ def test_default_spec_reaches_auc_095(ecg):
     trainer = Trainer.create(Spec(seed=0), ecg)
     trainer.train()
     assert evaluate(trainer)["auc"] >= 0.95
+
+
+def test_no_retracing_after_the_first_epoch(ecg):
+    """500 beats in batches of 128 leave a partial batch; it must not cost a second compile."""
+    import logging
+
+    import jax
+
+    messages = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    handler = Collect()
+    logging.getLogger("jax").addHandler(handler)
+    try:
+        trainer = Trainer.create(SMALL.replace(epochs=2), ecg)
+        with jax.log_compiles(True):
+            trainer.train()
+            first = [m for m in messages if m.startswith("Compiling")]
+            trainer.train(3)
+            later = [m for m in messages if m.startswith("Compiling")][len(first) :]
+    finally:
+        logging.getLogger("jax").removeHandler(handler)
+    assert sum("jit(train_step)" in m for m in first) == 1
+    assert sum("jit(run)" in m for m in first) == 1  # the per-epoch report pass
+    assert later == []
