@@ -28,6 +28,12 @@ def _warm() -> None:
     detector = _load_pretrained()
     # Compile the one-beat scoring path too, so the first click or stroke is fast.
     detector.score(np.zeros((1, 140), np.float32))
+    # One epoch of the default spec fills JAX's on-disk compilation cache, so the first
+    # "Train" click of this server loads its train step instead of compiling it.
+    from anomagram.spec import Spec
+    from anomagram.training import Trainer
+
+    Trainer.create(Spec(), ecg_data()).train(epochs=1)
 
 
 def warm_up() -> None:
@@ -35,9 +41,15 @@ def warm_up() -> None:
     _warm_thread()
 
 
-@st.cache_resource(show_spinner="Loading the ECG5000 heartbeats…")
-def ecg() -> ECG5000:
+@st.cache_resource(show_spinner=False)
+def ecg_data() -> ECG5000:
     return load_ecg5000()
+
+
+def ecg() -> ECG5000:
+    """ECG5000, loaded once per process (read-only arrays)."""
+    with st.spinner("Loading the ECG5000 heartbeats…"):
+        return ecg_data()
 
 
 @st.cache_resource(show_spinner=False)
