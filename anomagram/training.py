@@ -8,6 +8,7 @@ caller-supplied function, which may return ``False`` to stop after that epoch.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 import time
@@ -79,6 +80,25 @@ class RunResult:
     def seconds_compile(self) -> float:
         """Estimate: what the first epoch took beyond an ordinary one."""
         return max(self.seconds_first_epoch - self.seconds_per_epoch, 0.0)
+
+
+@functools.cache
+def _libc():
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+def release_memory() -> None:
+    """Hand freed heap pages back to the OS.
+
+    Every new model's compilation leaves ~10 MB of freed-but-retained glibc heap behind; in a
+    long-running server that looks like a leak of 10 MB per Reset. malloc_trim returns it.
+    """
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 @functools.cache
@@ -218,6 +238,7 @@ class Trainer:
             )
             raise
         total = time.perf_counter() - t0
+        release_memory()
         message = ""
         if state["status"] == DIVERGED:
             for variable, value in zip(self.model.weights, state["last_good"], strict=True):
