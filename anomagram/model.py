@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 METADATA_ENTRY = "anomagram.json"
 FORMAT_VERSION = 1
 MAX_MODEL_BYTES = 5_000_000
+MAX_UNPACKED_BYTES = 50_000_000
 
 
 class ModelFileError(ValueError):
@@ -239,6 +240,15 @@ def read_metadata(path: str | Path) -> dict:
                     f"{path.name} is a Keras model but was not saved by Anomagram "
                     "(it carries no scaler and threshold)."
                 )
+            # A small zip can unpack to gigabytes: refuse before Keras or json reads it.
+            unpacked = sum(info.file_size for info in zf.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ModelFileError(
+                    f"{path.name} would unpack to {unpacked / 1e6:.0f} MB; "
+                    f"model files up to {MAX_UNPACKED_BYTES / 1e6:.0f} MB unpacked are accepted."
+                )
+            if zf.getinfo(METADATA_ENTRY).file_size > 1_000_000:
+                raise ModelFileError(f"{path.name}: its Anomagram metadata is too large.")
             meta = json.loads(zf.read(METADATA_ENTRY))
     except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError):
         raise ModelFileError(f"{path.name} is damaged and cannot be read.") from None

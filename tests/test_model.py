@@ -140,3 +140,15 @@ def test_another_backend_fails_loudly(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "torch")
     with pytest.raises(RuntimeError, match="JAX backend"):
         keras_module()
+
+
+def test_refuses_zip_bombs(small_trainer, tmp_path):
+    path = save_detector(small_trainer.detector(0.1), tmp_path / "m.keras")
+    bomb = tmp_path / "bomb.keras"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+        dst.writestr("padding.bin", b"\0" * 60_000_000)  # compresses to a few dozen kB
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(ModelFileError, match="unpack to"):
+        read_metadata(bomb)

@@ -1,0 +1,280 @@
+"""What the "Score your data" page computes, without Streamlit, so tests and the CLI can agree.
+
+The page keeps the results of :func:`score` in session state; moving the threshold only calls
+the cheap functions (:func:`verdicts`, :func:`results_table`, :func:`label_summary`), never the
+model again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import math
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from anomagram import metrics
+from anomagram.data import ECG5000, SHORT_CLASS_NAMES
+from anomagram.model import (
+    MAX_MODEL_BYTES,
+    Detector,
+    ModelFileError,
+    load_detector,
+    save_detector,
+)
+from anomagram.upload import ABNORMAL, UNKNOWN_LABEL, ParsedBeats, scores_csv
+
+LABEL_NAMES = {**SHORT_CLASS_NAMES, ABNORMAL: "Abnormal (class not given)"}
+
+# Label-column choices offered by the page, mapped to parse_beats' label_column.
+LABEL_AUTO, LABEL_NONE, LABEL_FIRST, LABEL_LAST, LABEL_NUMBER = (
+    "Detect automatically",
+    "No label column",
+    "First column",
+    "Last column",
+    "Column number…",
+)
+LABEL_CHOICES = (LABEL_AUTO, LABEL_NONE, LABEL_FIRST, LABEL_LAST, LABEL_NUMBER)
+
+# The model reads min-max scaled beats; far outside [0, 1] it has never seen anything alike.
+_FAR_LOW, _FAR_HIGH, _FAR_SHARE = -0.5, 1.5, 0.05
+
+
+def label_column(choice: str, number: int | None = None):
+    """parse_beats' ``label_column`` for a page choice; ``number`` counts columns from 1."""
+    if choice == LABEL_AUTO:
+        return "auto"
+    if choice == LABEL_NONE:
+        return None
+    if choice == LABEL_FIRST:
+        return 0
+    if choice == LABEL_LAST:
+        return -1
+    if choice == LABEL_NUMBER:
+        return max(int(number or 1), 1) - 1
+    raise ValueError(f"Unknown label column choice {choice!r}")
+
+
+def describe_label_column(column: int | None) -> str:
+    if column is None:
+        return "no label column"
+    if column == -1:
+        return "labels from the last cell of each row"
+    return f"labels from column {column + 1}"
+
+
+# --- the example file ---------------------------------------------------------------------------
+
+EXAMPLE_CLASSES = {1: 5, 2: 2, 3: 2, 4: 2, 5: 1}  # class id -> beats in the example
+EXAMPLE_BAD_LINE = 5  # file line (header = line 1) that holds the deliberately broken row
+
+
+def example_csv(ecg: ECG5000, seed: int = 7) -> str:
+    """A small labelled CSV of ECG5000 test-pool beats with one broken row, as a template.
+
+    Test-pool beats are never used to train (see anomagram.data), so the pretrained model sees
+    them for the first time, as it would a user's file.
+    """
+    rng = np.random.default_rng(seed)
+    rows: list[tuple[int, np.ndarray]] = []
+    for c, count in EXAMPLE_CLASSES.items():
+        idx = np.flatnonzero(ecg.test_pool_y == c)
+        for i in rng.choice(idx, size=min(count, len(idx)), replace=False):
+            rows.append((c, ecg.test_pool_x[i]))
+    order = rng.permutation(len(rows))
+    lines = ["label," + ",".join(f"t{i}" for i in range(1, len(rows[0][1]) + 1))]
+    for k in order:
+        c, beat = rows[k]
+        lines.append(f"{c}," + ",".join(f"{v:.4f}" for v in beat))
+    # A typical export glitch: a sensor dropout written as text in the middle of a beat.
+    c, beat = rows[order[0]]
+    cells = [f"{v:.4f}" for v in beat]
+    cells[60] = "n/a"
+    lines.insert(EXAMPLE_BAD_LINE - 1, f"{c}," + ",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+# --- scoring ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Everything the page shows about one (data, model) pair; threshold-independent."""
+
+    lines: np.ndarray  # (n,) 1-based file lines
+    errors: np.ndarray  # (n,) reconstruction MSE in the model's scaled units
+    scaled: np.ndarray  # (n, 140) what the model saw
+    recon: np.ndarray  # (n, 140) what it rebuilt
+    labels: np.ndarray | None  # (n,) as parse_beats gives them, or None
+    model_threshold: float
+    far_outside: float  # share of scaled values far outside the training range
+    auc: float = float("nan")  # over the labelled rows; needs no threshold, so computed once
+
+    @property
+    def n(self) -> int:
+        return len(self.errors)
+
+    @property
+    def has_labels(self) -> bool:
+        return self.labels is not None and bool(np.any(self.labels != UNKNOWN_LABEL))
+
+    def labelled(self) -> np.ndarray:
+        """Mask of rows whose label says normal or abnormal (unknown labels stay out)."""
+        if self.labels is None:
+            return np.zeros(self.n, bool)
+        return self.labels != UNKNOWN_LABEL
+
+    def is_abnormal(self) -> np.ndarray:
+        """True label per row, meaningful where :meth:`labelled` is True."""
+        if self.labels is None:
+            return np.zeros(self.n, bool)
+        return self.labels != 1
+
+
+def score(detector: Detector, parsed: ParsedBeats) -> Scored:
+    scaled, recon, errors = detector.reconstruct(parsed.beats)
+    scaled = np.asarray(scaled, np.float32)
+    far = float(np.mean((scaled < _FAR_LOW) | (scaled > _FAR_HIGH))) if scaled.size else 0.0
+    scored = Scored(
+        lines=np.asarray(parsed.lines),
+        errors=np.asarray(errors, np.float64),
+        scaled=scaled,
+        recon=np.asarray(recon, np.float32),
+        labels=None if parsed.labels is None else np.asarray(parsed.labels),
+        model_threshold=float(detector.threshold),
+        far_outside=far,
+    )
+    known = scored.labelled()
+    y = scored.is_abnormal()[known]
+    if y.any() and (~y).any():
+        scored = dataclasses.replace(scored, auc=metrics.auc(y, scored.errors[known]))
+    return scored
+
+
+def looks_off_scale(scored: Scored) -> bool:
+    return scored.far_outside > _FAR_SHARE
+
+
+def verdicts(errors: np.ndarray, threshold: float) -> np.ndarray:
+    """True = abnormal, exactly as Detector.score and the CLI decide (error > threshold)."""
+    return np.asarray(errors) > threshold
+
+
+def results_table(scored: Scored, threshold: float) -> pd.DataFrame:
+    flagged = verdicts(scored.errors, threshold)
+    df = pd.DataFrame(
+        {
+            "Line": scored.lines.astype(int),
+            "Error": scored.errors,
+            "Verdict": np.where(flagged, "🔴 abnormal", "🟢 normal"),
+        }
+    )
+    if scored.labels is not None:
+        known = scored.labelled()
+        df["Label"] = [LABEL_NAMES.get(int(c), "unknown") for c in scored.labels]
+        right = flagged == scored.is_abnormal()
+        df["Matches label"] = np.where(known, np.where(right, "✓", "✗"), "")
+    return df
+
+
+def scores_csv_text(scored: Scored, threshold: float) -> str:
+    return scores_csv(
+        scored.lines,
+        scored.errors,
+        verdicts(scored.errors, threshold),
+        scored.labels,
+        LABEL_NAMES if scored.labels is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class LabelSummary:
+    """Metrics over the rows with a known label."""
+
+    count: int
+    unknown: int
+    metrics: metrics.Metrics
+    auc: float
+    per_class: dict[int, float | None]
+    class_counts: dict[int, int]
+    abnormal_no_class: int
+
+
+def label_summary(scored: Scored, threshold: float) -> LabelSummary | None:
+    if not scored.has_labels:
+        return None
+    known = scored.labelled()
+    y = scored.is_abnormal()[known]
+    errors = scored.errors[known]
+    classes = scored.labels[known]
+    return LabelSummary(
+        count=int(known.sum()),
+        unknown=int((~known).sum()),
+        metrics=metrics.metrics_at(y, errors, threshold),
+        auc=scored.auc,
+        per_class=metrics.per_class_detection(classes, errors, threshold),
+        class_counts=metrics.class_counts(classes),
+        abnormal_no_class=int(np.sum(classes == ABNORMAL)),
+    )
+
+
+def slider_range(scored: Scored) -> tuple[float, float, str]:
+    """Upper end, step and printf format for a threshold slider that fits these errors."""
+    finite = scored.errors[np.isfinite(scored.errors)]
+    top = float(np.percentile(finite, 99.5)) if finite.size else 0.0
+    hi = max(top * 1.5, scored.model_threshold * 2.0, 1e-6)
+    step = 10 ** math.floor(math.log10(hi / 300))
+    hi = math.ceil(hi / step) * step
+    digits = max(0, -math.floor(math.log10(step)))
+    return float(hi), float(step), f"%.{digits}f"
+
+
+# --- models in and out ---------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_file_name(name: str, suffix: str = ".keras") -> str:
+    stem = _UNSAFE.sub("_", Path(name or "model").name).strip("._") or "model"
+    stem = stem[:80]
+    return stem if stem.endswith(suffix) else stem + suffix
+
+
+def load_uploaded_model(name: str, data: bytes) -> Detector:
+    """Load an uploaded .keras file safely; any problem is a :class:`ModelFileError`."""
+    if not data:
+        raise ModelFileError(f"{name} is empty.")
+    if len(data) > MAX_MODEL_BYTES:
+        raise ModelFileError(
+            f"{name} is {len(data) / 1e6:.1f} MB; model files up to "
+            f"{MAX_MODEL_BYTES / 1e6:.0f} MB are accepted."
+        )
+    with tempfile.TemporaryDirectory(prefix="anomagram-upload-") as tmp:
+        # The user's own file name, so error messages name the file they know. load_detector
+        # checks the size, the unpacked size (zip bombs) and the metadata before Keras runs.
+        path = Path(tmp) / safe_file_name(name)
+        path.write_bytes(data)
+        return load_detector(path)
+
+
+def detector_bytes(detector: Detector) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="anomagram-export-") as tmp:
+        path = save_detector(detector, Path(tmp) / "model.keras")
+        return path.read_bytes()
+
+
+def fingerprint(data: bytes | str) -> str:
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    df.to_csv(buffer, index=False)
+    return buffer.getvalue().encode()

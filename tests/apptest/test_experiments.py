@@ -1,0 +1,186 @@
+"""AppTest of the Experiments page (pages/experiments.py), run on its own."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from anomagram.spec import Spec
+from anomagram.sweep import run_sweep, value_label
+from anomagram.ui import exp_logic as logic
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "experiments.py")
+TINY = Spec(train_size=500, test_size=100, epochs=30)
+
+
+def _app(spec: Spec | None = TINY, **query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    if spec is not None:
+        at.session_state["spec"] = spec
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _texts(at, kind: str) -> str:
+    return "\n".join(str(e.value) for e in at.get(kind))
+
+
+def test_default_experiment_is_abnormal_leak_15_runs():
+    at = _app(spec=None)
+    assert at.selectbox(key="exp_param").value == "abnormal_pct"
+    assert at.multiselect(key="exp_values_abnormal_pct").value == [0.0, 10.0, 30.0, 50.0, 70.0]
+    assert at.number_input(key="exp_seeds").value == 3
+    run = at.button(key="exp_run")
+    assert run.label.startswith("▶️ Run 15 training runs") and not run.disabled
+    assert "leak into the training data" in _texts(at, "info")
+    assert "`140 → 7 → 3 → 2 → 3 → 7 → 140, adam lr=0.01`" in _texts(at, "markdown")
+
+
+def test_no_values_disables_run():
+    at = _app()
+    at.multiselect(key="exp_values_abnormal_pct").set_value([]).run()
+    assert at.button(key="exp_run").disabled
+
+
+def test_tiny_sweep_gives_table_chart_and_explanation():
+    at = _app()
+    at.multiselect(key="exp_values_abnormal_pct").set_value([50.0, 0.0])
+    at.number_input(key="exp_seeds").set_value(1)
+    at.run()
+    at.button(key="exp_run").click().run()
+    assert not at.exception and not at.error
+    records = at.session_state["exp_records"]
+    assert [(r.value, r.seed) for r in records] == [(0.0, 0), (50.0, 0)]  # offered order
+    table = at.dataframe[0].value
+    assert list(table["Abnormal % in training data"]) == ["0 %", "50 %"]
+    assert {"AUC", "PCA baseline AUC", "Accuracy", "Seconds per run"} <= set(table.columns)
+    assert len(at.get("vega_lite_chart")) == 1
+    assert "With 0 % abnormal beats in the training data the AUC is" in _texts(at, "markdown")
+    assert not at.warning  # finished, not interrupted
+    # The link now reproduces the experiment.
+    assert (
+        at.query_params["param"] == ["abnormal_pct"] or at.query_params["param"] == "abnormal_pct"
+    )
+    # Results survive a rerun.
+    at.run()
+    assert len(at.get("vega_lite_chart")) == 1 and len(at.session_state["exp_records"]) == 2
+
+
+def test_interrupted_sweep_keeps_its_runs_and_continues(ecg):
+    values = [0.0, 50.0]
+    models = {}
+    partial = run_sweep(
+        TINY, "abnormal_pct", values, 1, ecg=ecg, models=models, on_run=lambda *a: False
+    )
+    assert len(partial) == 1
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["spec"] = TINY
+    at.session_state["exp_records"] = list(partial)
+    at.session_state["exp_models"] = models
+    # What a click during the sweep leaves behind: a job still marked running.
+    at.session_state["exp_job"] = {
+        "param": "abnormal_pct",
+        "values": values,
+        "seeds": 1,
+        "base": TINY,
+        "status": "running",
+    }
+    at.run()
+    assert not at.exception
+    assert "after 1 of 2 runs" in _texts(at, "warning")
+    assert len(at.get("vega_lite_chart")) == 1  # partial results are shown
+    at.button(key="exp_continue").click().run()
+    assert not at.exception and not at.warning
+    records = at.session_state["exp_records"]
+    assert [r.value for r in records] == values and records[0] is partial[0]
+    assert len(models) == 1  # the compiled model was reused, not rebuilt
+    assert at.session_state["exp_job"]["status"] == "done"
+
+
+def test_link_prefills_the_experiment():
+    at = _app(param="hidden", values="7,3;32,16,8", seeds="2")
+    assert at.selectbox(key="exp_param").value == "hidden"
+    ms = at.multiselect(key="exp_values_hidden")
+    assert ms.value == [(7, 3), (32, 16, 8)]
+    assert "layers 32,16,8" in ms.options
+    assert at.number_input(key="exp_seeds").value == 2
+    assert "filled in from the link" in _texts(at, "info")
+    assert at.button(key="exp_run").label.startswith("▶️ Run 4 training runs")
+    # A later change by the user is not overwritten by the link on the next rerun.
+    at.number_input(key="exp_seeds").set_value(1).run()
+    assert at.number_input(key="exp_seeds").value == 1
+
+
+@pytest.mark.parametrize(
+    "query, problem",
+    [
+        ({"param": "colour", "values": "red"}, "not one of"),
+        ({"param": "optimizer", "values": "adam,warp"}, "could not be read"),
+        ({"param": "latent", "seeds": "99"}, "seeds must be"),
+    ],
+)
+def test_bad_link_warns_and_falls_back(query, problem):
+    at = _app(**query)
+    assert problem in _texts(at, "warning")
+    assert not at.button(key="exp_run").disabled
+
+
+def test_a_run_the_data_cannot_satisfy_is_an_error_not_a_traceback():
+    # 4500 training beats with 0 % abnormal needs more normal beats than ECG5000 has.
+    at = _app(param="train_size", values="4500", seeds="1")
+    at.button(key="exp_run").click().run()
+    assert not at.exception
+    assert "stopped after 0 of 1 runs" in _texts(at, "error")
+    assert "normal" in _texts(at, "error")
+
+
+# --- the page's pure helpers ---------------------------------------------------------------------
+
+
+def _summary(values, aucs, stds, baselines):
+    return pd.DataFrame(
+        {
+            "value": [value_label(v) for v in values],
+            "runs": [3] * len(values),
+            "auc_mean": aucs,
+            "auc_std": stds,
+            "baseline_auc_mean": baselines,
+        }
+    )
+
+
+def test_explanations_read_off_the_numbers():
+    values = [0.0, 30.0, 70.0]
+    text = logic.explain(
+        "abnormal_pct", _summary(values, [0.98, 0.85, 0.3], [0.01] * 3, [0.99, 0.7, 0.45]), values
+    )
+    assert "is 0.98" in text and "falls to 0.30" in text and "backwards" in text
+    assert "matches or beats the autoencoder for 2 of 3" in text
+
+    values = ["adam", "sgd"]
+    same = logic.explain(
+        "optimizer", _summary(values, [0.95, 0.94], [0.02, 0.02], [0.5, 0.5]), values
+    )
+    assert "about the same AUC" in same and "beats the simpler PCA baseline" in same
+
+    lucky = logic.explain(
+        "optimizer", _summary(values, [0.95, 0.90], [0.08, 0.08], [0.5, 0.5]), values
+    )
+    assert "best optimizer here is Adam" in lucky and "may be luck" in lucky
+
+
+def test_link_parsing_and_estimates():
+    assert logic.from_query({}) == (None, [])
+    linked, problems = logic.from_query({"param": "learning_rate", "values": "0.1, 0.001"})
+    assert not problems and linked.values == (0.1, 0.001) and linked.seeds == 3
+    assert logic.in_order("learning_rate", linked.values) == [0.001, 0.1]
+    assert logic.query_text("hidden", [(7, 3), (16,)]) == "7,3;16"
+    quick = logic.estimate_seconds(Spec(), "abnormal_pct", [0.0, 10.0], 1)
+    slow = logic.estimate_seconds(Spec(batch_size=64), "abnormal_pct", [0.0, 10.0], 3)
+    assert 0 < quick < slow
+    known = {Spec().architecture_key}
+    assert logic.estimate_seconds(Spec(), "abnormal_pct", [0.0], 1, known=known) < quick
