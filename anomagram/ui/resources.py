@@ -15,6 +15,8 @@ import streamlit as st
 from anomagram.data import ECG5000, load_ecg5000
 from anomagram.model import keras_module
 
+_MODEL_READY = threading.Event()
+
 
 @st.cache_resource(show_spinner=False)
 def _warm_thread() -> threading.Thread:
@@ -28,12 +30,13 @@ def _warm() -> None:
     detector = _load_pretrained()
     # Compile the one-beat scoring path too, so the first click or stroke is fast.
     detector.score(np.zeros((1, 140), np.float32))
-    # One epoch of the default spec fills JAX's on-disk compilation cache, so the first
-    # "Train" click of this server loads its train step instead of compiling it.
-    from anomagram.spec import Spec
-    from anomagram.training import Trainer
+    _MODEL_READY.set()
 
-    Trainer.create(Spec(), ecg_data()).train(epochs=1)
+
+def model_ready() -> bool:
+    """True once the pretrained model is loaded and compiled: asking for it will not block."""
+    warm_up()
+    return _MODEL_READY.is_set()
 
 
 def warm_up() -> None:

@@ -73,18 +73,18 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+RUN_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
 def wait_for_app(page, timeout: float = 60_000) -> None:
-    """Wait until the script run has finished (no 'running' status widget) and content is up."""
-    page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+    """Wait until the script run has finished and stayed finished for a moment."""
     page.wait_for_selector("[data-testid='stMain']", timeout=timeout)
     deadline = time.monotonic() + timeout / 1000
     while time.monotonic() < deadline:
-        running = page.locator("[data-testid='stStatusWidget']").count()
-        if running == 0:
-            time.sleep(0.3)
-            if page.locator("[data-testid='stStatusWidget']").count() == 0:
-                return
-        time.sleep(0.1)
+        page.wait_for_selector(RUN_DONE, timeout=timeout)
+        time.sleep(0.3)
+        if page.locator(RUN_DONE).count():
+            return
     raise TimeoutError("the app kept running")
 
 

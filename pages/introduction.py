@@ -1,0 +1,52 @@
+"""Introduction: anomaly detection with autoencoders, one idea at a time, each with a live visual.
+
+The page paints without waiting for Keras: the gallery, the data, the replay and the metrics
+come from the recorded replay and the model file's metadata; the panels that need the model
+show a short note and fill in once it has loaded (see anomagram/ui/intro_model.py).
+"""
+
+import streamlit as st
+
+from anomagram.ui import intro_draw, intro_sections
+from anomagram.ui.intro_model import finish_deferred
+from anomagram.ui.intro_sections import section_header
+from anomagram.ui.shell import require_app_shell
+
+require_app_shell()
+intro_sections.hero()
+
+section_header(1, "Try it: is this heartbeat normal?", "try-it")
+intro_sections.try_it()
+
+section_header(2, "Draw your own heartbeat", "draw")
+st.markdown(
+    "Can you fool the model? Draw any shape and see whether it passes as a normal beat. "
+    "Odd shapes are easy to spot; the interesting ones are beats that are *almost* normal."
+)
+intro_draw.drawing_section()
+
+section_header(3, "How the autoencoder works", "how-it-works")
+intro_sections.how_it_works()
+
+section_header(4, "The data: ECG5000", "the-data")
+intro_sections.the_data()
+
+section_header(5, "Training replay: watching the model learn", "training-replay")
+intro_sections.training_replay()
+
+section_header(6, "Choosing a threshold", "thresholds")
+intro_sections.thresholds()
+
+section_header(7, "Accuracy is not enough", "beyond-accuracy")
+intro_sections.beyond_accuracy()
+
+section_header(8, "Insights, and when not to use an autoencoder", "insights")
+intro_sections.insights()
+
+st.divider()
+st.caption(
+    "Anomagram for Streamlit, after the original Anomagram (Victor Dibia, 2020). ECG5000 "
+    "comes from the UCR time series archive. Demonstration only, not for medical use."
+)
+
+finish_deferred()

@@ -1,0 +1,210 @@
+"""The Introduction page, run headless with AppTest, plus its pure drawing helper.
+
+The page is run on its own (not through streamlit_app.py), so links to other pages fall back
+to plain markdown links, and the drawing canvas returns its initial drawing.
+"""
+
+import json
+import os
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from anomagram.signal import drawing_to_signal, signal_to_drawing  # noqa: E402
+
+PAGE = os.path.join(os.path.dirname(__file__), "..", "..", "pages", "introduction.py")
+SECTION_COUNT = 8
+
+
+def _waiting(app: AppTest) -> bool:
+    return any("appears in a moment" in i.value for i in app.info)
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(PAGE, default_timeout=90)
+    app.run()
+    # On a cold process the page paints before Keras has loaded and polls for the model;
+    # AppTest has no timer, so rerun as the poll would.
+    deadline = time.monotonic() + 90
+    while _waiting(app) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def _title(spec: dict) -> str:
+    title = spec.get("title")
+    return (title.get("text") if isinstance(title, dict) else title) or ""
+
+
+def _chart(app: AppTest, prefix: str) -> dict:
+    """The spec of the chart whose title starts with ``prefix``, with its data attached."""
+    specs = []
+    for chart in app.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        # Streamlit moves datasets out of the spec; keep their content hashes to compare.
+        spec["_data"] = sorted(d.name for d in chart.proto.datasets) + [chart.proto.data.data]
+        specs.append(spec)
+    matches = [s for s in specs if _title(s).startswith(prefix)]
+    assert matches, f"no chart titled {prefix!r}: {[_title(s) for s in specs]}"
+    return matches[0]
+
+
+def _verdicts(app: AppTest) -> list[str]:
+    return [m.value for m in app.markdown if "Verdict:" in m.value]
+
+
+def _panel_title(app: AppTest) -> str:
+    return next(h.value for h in app.subheader if h.value.startswith("Test beat #"))
+
+
+def _metric(app: AppTest, label: str, nth: int = 0) -> str:
+    return [m.value for m in app.metric if m.label == label][nth]
+
+
+def test_every_section_renders(at):
+    headers = [h.value for h in at.header]
+    assert len(headers) == SECTION_COUNT
+    assert [h.split(" · ")[0] for h in headers] == [str(i) for i in range(1, 9)]
+    assert not at.error
+    assert any("not for medical use" in w.value for w in at.warning)
+    # The model-dependent panels have filled in (no "loading" note left behind).
+    assert not _waiting(at)
+    assert len(_verdicts(at)) == 1  # the gallery's beat; the canvas starts empty
+    assert any("Draw a heartbeat" in i.value for i in at.info)
+    for prefix in ("Input and reconstruction", "Epoch 0", "ROC curve", "Example heartbeats"):
+        _chart(at, prefix)
+    assert len(at.get("graphviz_chart")) == 1
+    links = " ".join(m.value for m in at.markdown)
+    assert "/train?optimizer=sgd" in links
+    assert "/experiments?param=abnormal_pct&values=0%2C10%2C30%2C50%2C70&seeds=3" in links
+
+
+def test_page_paints_before_the_model_is_loaded(at, monkeypatch):
+    from anomagram.ui import intro_data
+
+    monkeypatch.setattr(intro_data, "model_ready", lambda: False)
+    at.run()
+    assert not at.exception
+    assert len([h.value for h in at.header]) == SECTION_COUNT
+    assert _waiting(at)
+    assert not _verdicts(at)
+    _chart(at, "Input beat")  # the picked beat, without its reconstruction yet
+    _chart(at, "Epoch 0")  # replay, data and metrics need no model
+    monkeypatch.undo()
+    at.run()
+    assert not _waiting(at) and len(_verdicts(at)) == 1
+
+
+def test_class_filter_and_beat_choice_update_the_panel(at):
+    first = _panel_title(at)
+    at.segmented_control(key="intro_filter").set_value(3).run()
+    assert not at.exception
+    pvc = _panel_title(at)
+    assert pvc != first and pvc.endswith("Premature ventricular contraction")
+    options = at.selectbox(key="intro_beat").options
+    assert len(options) == 10 and all("PVC" in o for o in options)
+
+    other = next(o for o in options if o.split(" · ")[0] not in pvc)
+    beat = int(other.split(" · ")[0].lstrip("#"))
+    at.selectbox(key="intro_beat").set_value(beat).run()
+    assert _panel_title(at).startswith(f"Test beat #{beat} ")
+    assert len(_verdicts(at)) == 1
+    assert "True label: <b>PVC</b>" in _verdicts(at)[0]
+
+
+def test_replay_slider_changes_the_histogram(at):
+    before = _chart(at, "Epoch 0")
+    at.slider(key="intro_epoch").set_value(20).run()
+    assert not at.exception
+    after = _chart(at, "Epoch 20")
+    assert before["_data"] != after["_data"]
+    assert _metric(at, "Epoch") == "20 / 30"
+    assert float(_metric(at, "AUC")) > 0.9
+
+
+def test_play_runs_to_the_last_epoch(at):
+    at.button(key="intro_play").click().run()
+    assert not at.exception
+    assert at.slider(key="intro_epoch").value == 30
+    _chart(at, "Epoch 30")
+
+
+def test_threshold_slider_changes_the_tiles(at):
+    recall = _metric(at, "Recall")
+    accuracy = _metric(at, "Accuracy")
+    at.slider(key="intro_thr").set_value(0.008).run()
+    assert not at.exception
+    assert _metric(at, "Recall") != recall
+    assert _metric(at, "Accuracy") != accuracy
+    # A higher line misses more abnormal beats: recall falls.
+    assert float(_metric(at, "Recall")) < float(recall)
+    at.button(key="intro_thr_reset").click().run()
+    assert _metric(at, "Recall") == recall
+
+
+def test_label_free_thresholds_follow_their_sliders(at):
+    table = at.dataframe[-1].value
+    assert list(table["Strategy"]) == [
+        "Best accuracy, 50 labels",
+        "Mean + 2·std (no labels)",
+        "95th percentile (no labels)",
+    ]
+    before = table.set_index("Strategy")["Threshold"]
+    at.slider(key="intro_k").set_value(3.0).run()
+    table = at.dataframe[-1].value.set_index("Strategy")["Threshold"]
+    assert table["Mean + 3·std (no labels)"] > before["Mean + 2·std (no labels)"]
+
+
+def test_loading_a_beat_into_the_canvas_scores_it(at):
+    at.button(key="intro_draw_abnormal").click().run()
+    assert not at.exception
+    drawing = at.session_state["intro_drawing"]
+    assert drawing and drawing["objects"]
+    assert len(_verdicts(at)) == 2
+    assert "your edit of test beat #" in _verdicts(at)[1]
+    at.button(key="intro_draw_clear").click().run()
+    assert len(_verdicts(at)) == 1
+    assert any("Draw a heartbeat" in i.value for i in at.info)
+
+
+# --- the drawing helper ------------------------------------------------------------------------
+
+
+W, H = 440, 240
+
+
+def _stroke(xs, ys):
+    commands = [["M", float(xs[0]), float(ys[0])]]
+    commands += [["L", float(x), float(y)] for x, y in zip(xs[1:], ys[1:], strict=True)]
+    return {"type": "path", "path": commands}
+
+
+def test_layered_signal_is_drawing_to_signal_for_one_stroke():
+    from anomagram.ui.intro_draw import layered_signal
+
+    beat = np.sin(np.linspace(0, 6, 140)) * 2 - 1
+    drawing = signal_to_drawing(beat, W, H)
+    assert np.array_equal(layered_signal(drawing, W, H), drawing_to_signal(drawing, W, H))
+    assert layered_signal({"objects": []}, W, H) is None
+    assert layered_signal(None, W, H) is None
+
+
+def test_a_later_stroke_replaces_the_line_under_it():
+    from anomagram.ui.intro_draw import layered_signal
+
+    flat = _stroke(np.linspace(0, W, 50), np.full(50, H / 2))  # value -1 everywhere
+    bump = _stroke(np.linspace(W / 4, W / 2, 20), np.full(20, 0.0))  # value +2 in a quarter
+    signal = layered_signal({"objects": [flat, bump]}, W, H)
+    assert signal.shape == (140,)
+    middle = slice(40, 65)
+    assert np.allclose(signal[middle], 2.0)  # replaced, not averaged with the flat line
+    assert np.allclose(signal[:30], -1.0) and np.allclose(signal[80:], -1.0)
+    pooled = drawing_to_signal({"objects": [flat, bump]}, W, H)
+    assert pooled[50] < 1.0  # what plain pooling would have shown

@@ -1,0 +1,134 @@
+"""The shipped pretrained model and its training replay: present, current, and reproducible.
+
+The Introduction page relies on these files at every start, and on the replay's final errors
+standing in for the live model (so it can paint before Keras has loaded).
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from anomagram import metrics
+from anomagram.model import build_autoencoder, read_metadata
+from anomagram.pretrained import (
+    ASSETS,
+    MODEL_FILE,
+    PRETRAINED_SPEC,
+    REPLAY_FILE,
+    load_pretrained,
+    load_replay,
+)
+from anomagram.training import prepare
+
+TEST_SIZE = PRETRAINED_SPEC.test_size
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return load_pretrained()
+
+
+@pytest.fixture(scope="module")
+def replay():
+    return load_replay()
+
+
+@pytest.fixture(scope="module")
+def prepared(ecg):
+    return prepare(PRETRAINED_SPEC, ecg)
+
+
+@pytest.fixture(scope="module")
+def live_errors(detector, prepared):
+    _, _, errors = detector.reconstruct(prepared.split.test_x)
+    return np.asarray(errors, np.float64)
+
+
+def test_artifact_loads_with_the_pretrained_spec(detector):
+    assert detector.spec == PRETRAINED_SPEC
+    assert read_metadata(ASSETS / MODEL_FILE)["spec"] == PRETRAINED_SPEC
+    assert np.isfinite(detector.threshold) and detector.threshold > 0
+    assert detector.scaler.maximum > detector.scaler.minimum
+
+
+def test_artifact_matches_the_current_model_code(detector):
+    fresh = build_autoencoder(PRETRAINED_SPEC)
+    shipped = [(w.path, tuple(w.shape)) for w in detector.model.weights]
+    current = [(w.path, tuple(w.shape)) for w in fresh.weights]
+    assert shipped == current
+    assert [layer.name for layer in detector.model.layers] == [layer.name for layer in fresh.layers]
+
+
+def test_artifact_reproduces_its_recorded_auc(replay, prepared, live_errors):
+    auc = metrics.auc(prepared.test_is_abnormal, live_errors)
+    assert auc == pytest.approx(replay.summary["auc"], abs=1e-3)
+    # Same beats in the same order as when the replay was recorded.
+    assert np.array_equal(replay.classes, prepared.split.test_y)
+
+
+def test_replay_shape(replay):
+    assert replay.epochs == PRETRAINED_SPEC.epochs
+    assert replay.errors.shape == (PRETRAINED_SPEC.epochs + 1, TEST_SIZE)
+    assert np.isfinite(replay.errors).all()
+    assert replay.classes.shape == (TEST_SIZE,)
+    assert len(replay.loss) == len(replay.val_loss) == PRETRAINED_SPEC.epochs
+
+
+def test_replay_stands_in_for_the_live_model(detector, replay, live_errors):
+    # The Introduction's gallery dots and test-set charts use the replay's final (float16)
+    # errors; they must give the live model's verdict on every test beat.
+    final = replay.errors[-1].astype(np.float64)
+    assert np.allclose(final, live_errors, rtol=2e-3, atol=1e-6)
+    assert np.array_equal(final > detector.threshold, live_errors > detector.threshold)
+
+
+def test_replay_shows_learning(replay):
+    abnormal = replay.classes != 1
+    first, last = replay.errors[0], replay.errors[-1]
+    assert metrics.auc(abnormal, last) > 0.9
+    assert last[~abnormal].mean() < first[~abnormal].mean() / 3
+
+
+def test_assets_are_small():
+    total = (ASSETS / MODEL_FILE).stat().st_size + (ASSETS / REPLAY_FILE).stat().st_size
+    assert total < 200_000
+
+
+# --- the Introduction's scikit-learn-free equivalents ---------------------------------------------
+
+
+def test_fast_roc_matches_metrics_roc(replay):
+    from anomagram.ui.intro_data import fast_roc
+
+    abnormal = replay.classes != 1
+    for epoch in (0, 1, 3, replay.epochs):
+        fast = fast_roc(abnormal, replay.errors[epoch])
+        slow = metrics.roc(abnormal, replay.errors[epoch])
+        assert fast.auc == pytest.approx(slow.auc, abs=1e-12)
+        assert fast.fpr[0] == fast.tpr[0] == 0 and fast.fpr[-1] == fast.tpr[-1] == 1
+    assert np.isnan(fast_roc(np.zeros(5, bool), np.arange(5.0)).auc)
+
+
+def test_fast_pca_matches_metrics_pca_baseline(replay, prepared):
+    from anomagram.ui.intro_data import fast_pca_baseline
+
+    args = (prepared.train_scaled, prepared.test_scaled, prepared.test_is_abnormal)
+    fast = fast_pca_baseline(*args, PRETRAINED_SPEC.latent)
+    slow = metrics.pca_baseline(*args, PRETRAINED_SPEC.latent)
+    assert fast.auc == pytest.approx(slow.auc, abs=1e-6)
+    assert fast.auc == pytest.approx(replay.summary["baseline_pca_auc"], abs=1e-6)
+    assert np.allclose(fast.test_errors, slow.test_errors, rtol=1e-4, atol=1e-7)
+
+
+@pytest.mark.slow
+def test_pretrain_check_says_equivalent():
+    result = subprocess.run(
+        [sys.executable, "-m", "anomagram", "pretrain", "--check"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "equivalent" in result.stdout
