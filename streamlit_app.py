@@ -11,10 +11,6 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-# Importing Keras/JAX takes seconds; start it in the background so the first page paints
-# without waiting, and the first model call finds it loaded.
-resources.warm_up()
-
 pages = [
     st.Page(
         "pages/introduction.py",
@@ -40,3 +36,7 @@ with st.sidebar:
     )
 
 page.run()
+
+# Importing Keras/JAX takes seconds of Python work that would fight the first page run for the
+# GIL; start it in the background once that run is done, so the first paint does not wait.
+resources.warm_up()
