@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,18 @@ def parse_ucr_text(text: str, name: str) -> tuple[np.ndarray, np.ndarray]:
     rows = [line for line in text.splitlines() if line.strip()]
     if not rows:
         raise DataError(f"{name} is empty.")
+    try:
+        # numpy's C reader is ~10x faster than Python floats; on any oddity, fall back to the
+        # row-by-row reading below, which says which row is wrong and why.
+        table = np.loadtxt(io.StringIO("\n".join(rows).replace(",", " ")), ndmin=2)
+    except ValueError:
+        table = None
+    if table is None or table.shape[1] != SEQ_LEN + 1:
+        table = _parse_rows_slowly(rows, name)
+    return _validated(table, name)
+
+
+def _parse_rows_slowly(rows: list[str], name: str) -> np.ndarray:
     values = []
     for i, line in enumerate(rows, start=1):
         cells = line.replace(",", " ").split()
@@ -94,7 +107,10 @@ def parse_ucr_text(text: str, name: str) -> tuple[np.ndarray, np.ndarray]:
             values.append([float(c) for c in cells])
         except ValueError as exc:
             raise DataError(f"{name}, row {i}: a cell is not a number ({exc}).") from None
-    table = np.asarray(values, dtype=np.float64)
+    return np.asarray(values, dtype=np.float64)
+
+
+def _validated(table: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     if not np.isfinite(table).all():
         bad = int(np.argwhere(~np.isfinite(table))[0, 0]) + 1
         raise DataError(f"{name}, row {bad}: contains NaN or infinite values.")
