@@ -1055,9 +1055,14 @@ def confusion_matrix_chart(tp: int, fp: int, tn: int, fn: int) -> AnyChart:
         text=alt.Text("detail:N"), color=alt.Color("ink:N", scale=None)
     )
     total = tp + fp + tn + fn
-    return alt.layer(heat, number, words, data=df).properties(
-        title=_title("Confusion matrix of test beats", f"{total} beats; darker = more beats"),
-        height=240,
+    # Counts and ink colours are different scales; sharing one breaks Vega's rendering.
+    return (
+        alt.layer(heat, number, words, data=df)
+        .resolve_scale(color="independent")
+        .properties(
+            title=_title("Confusion matrix of test beats", f"{total} beats; darker = more beats"),
+            height=240,
+        )
     )
 
 

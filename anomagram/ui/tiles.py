@@ -63,7 +63,8 @@ def metric_tiles(
             delta = None
             if key in old and old[key] is not None and value is not None:
                 change = value - old[key]
-                if math.isfinite(change) and abs(change) > 1e-12:
+                # Only deltas that survive rounding: "-0.000" would say nothing.
+                if math.isfinite(change) and abs(change) >= 0.0005:
                     delta = f"{change:+.3f}"
             # For error rates lower is better: invert the delta colour.
             colour = "inverse" if key in ("fpr", "fnr") else "normal"

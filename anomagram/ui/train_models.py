@@ -1,0 +1,141 @@
+"""Warm, compiled models kept ready for the Train page.
+
+A new Keras model pays XLA compilation on its first epoch (about a second here, several on a
+busy host). While a person is still reading the page or editing the composer, one background
+worker builds a model of the current architecture and trains it for one epoch, which compiles
+the train step and the report probe. When Train is clicked the page takes that spare and
+``Trainer.create(..., model=spare)`` gives it fresh seeded weights, so the run starts compiled.
+
+Spares are process-wide (any session may take one) but each is handed out once: a model in a
+session is never shared. One worker compiles one model at a time and then only the latest
+wish, so stepping a layer from 7 to 12 units compiles two models, not six.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from anomagram.data import ECG5000
+from anomagram.spec import Spec
+
+MAX_SPARES = 4
+WAIT_SECONDS = 60.0
+
+
+class ModelPool:
+    def __init__(self, max_spares: int = MAX_SPARES):
+        self.max_spares = max_spares
+        self._cond = threading.Condition()
+        self._spares: OrderedDict[tuple, object] = OrderedDict()
+        self._wanted: tuple[Spec, ECG5000 | None] | None = None
+        self._busy: tuple | None = None  # the architecture being compiled right now
+        self._worker: threading.Thread | None = None
+
+    def request(self, spec: Spec, ecg: ECG5000 | None = None) -> None:
+        """Compile a spare for ``spec``'s architecture in the background, if none is ready."""
+        key = spec.architecture_key
+        with self._cond:
+            if key in self._spares or key == self._busy:
+                return
+            self._wanted = (spec, ecg)
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(
+                    target=self._work, name="anomagram-train-warm", daemon=True
+                )
+                self._worker.start()
+
+    def take(self, spec: Spec):
+        """A compiled spare for ``spec``'s architecture, or None (waits if one is compiling)."""
+        key = spec.architecture_key
+        with self._cond:
+            self._cond.wait_for(lambda: not self._pending(key), timeout=WAIT_SECONDS)
+            return self._spares.pop(key, None)
+
+    def _pending(self, key: tuple) -> bool:
+        """Is a spare of this architecture being (or about to be) compiled?"""
+        if self._busy == key:
+            return True
+        wanted = self._wanted is not None and self._wanted[0].architecture_key == key
+        return wanted and self._worker is not None and self._worker.is_alive()
+
+    def ready(self, spec: Spec) -> bool:
+        with self._cond:
+            return spec.architecture_key in self._spares
+
+    def _work(self) -> None:
+        from anomagram.training import Trainer
+
+        _after_app_warm_up()
+        while True:
+            with self._cond:
+                wish, self._wanted = self._wanted, None
+                if wish is None:
+                    return
+                spec, ecg = wish
+                key = spec.architecture_key
+                if key in self._spares:
+                    continue
+                self._busy = key
+            model = None
+            try:
+                trainer = Trainer.create(spec, ecg)
+                trainer.train(1)
+                model = trainer.model
+                _warm_charts(trainer)
+            except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first click
+                model = None
+            finally:
+                with self._cond:
+                    if model is not None:
+                        self._spares[key] = model
+                        while len(self._spares) > self.max_spares:
+                            self._spares.popitem(last=False)
+                    self._busy = None
+                    self._cond.notify_all()
+
+
+def _warm_charts(trainer) -> None:
+    """Build the live charts once: the first draw of a process otherwise pays for importing
+    scikit-learn (ROC, PCA) and for Altair's first conversions, seconds on a busy host."""
+    from anomagram import charts, metrics
+
+    report = trainer.last_report
+    p = trainer.prepared
+    y = p.test_is_abnormal
+    roc = metrics.roc(y, report.test_errors)
+    baseline = metrics.pca_baseline(p.train_scaled[:200], p.test_scaled, y, trainer.spec.latent)
+    m = metrics.metrics_at(y, report.test_errors, float(report.test_errors.mean()))
+    for chart in (
+        charts.loss_chart(trainer.epochs, trainer.loss, trainer.val_loss),
+        charts.error_histogram(report.test_errors, y, threshold=m.threshold),
+        charts.roc_chart(
+            roc.fpr, roc.tpr, roc.auc, baseline=(baseline.roc.fpr, baseline.roc.tpr, baseline.auc)
+        ),
+        charts.latent_scatter(report.latent, p.split.test_y),
+        charts.confusion_matrix_chart(m.tp, m.fp, m.tn, m.fn),
+        charts.per_class_chart(
+            metrics.per_class_detection(p.split.test_y, report.test_errors, m.threshold)
+        ),
+    ):
+        chart.to_dict(validate=False)
+
+
+def _after_app_warm_up() -> None:
+    """Let the app's own warm-up (Keras import, pretrained model, on-disk compilation cache of
+    the default spec) finish first: on two cores, compiling side by side only slows both."""
+    for thread in threading.enumerate():
+        if thread.name == "anomagram-warm-up" and thread is not threading.current_thread():
+            thread.join(WAIT_SECONDS)
+
+
+_pool: ModelPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> ModelPool:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ModelPool()
+        return _pool

@@ -1,0 +1,265 @@
+"""AppTest of the Train page: composer, live training, pause/continue, threshold, URL, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from anomagram.spec import Spec
+from anomagram.training import Trainer
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "train.py")
+FAST = Spec(train_size=500, test_size=100, batch_size=128)
+GRID_TITLES = (
+    "Training progress",
+    "Reconstruction error of test beats",
+    "ROC curve",
+    "Bottleneck (latent) space",
+)
+
+
+def new_app(spec: Spec | None = None, **query) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    if spec is not None:
+        at.session_state["spec"] = spec
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    titles = []
+    for chart in at.get("vega_lite_chart"):
+        title = json.loads(chart.proto.spec).get("title", {})
+        titles.append(title.get("text", "") if isinstance(title, dict) else str(title))
+    return titles
+
+
+def chart_data(at: AppTest, title_start: str) -> list:
+    """The data tables (Arrow datasets) of the chart whose title starts with ``title_start``."""
+    import pyarrow as pa
+
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        if str(spec.get("title", {}).get("text", "")).startswith(title_start):
+            return [
+                pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in chart.proto.datasets
+            ]
+    raise AssertionError(f"no chart titled {title_start!r}: {chart_titles(at)}")
+
+
+def status_texts(at: AppTest) -> list[str]:
+    return [p.proto.text for p in at.get("progress")]
+
+
+def go_button(at: AppTest):
+    """Train / Continue (its key alternates between runs, see train_view.finish_live)."""
+    (button,) = [b for b in at.button if str(b.key).startswith("train_go_")]
+    return button
+
+
+def click_train(at: AppTest) -> AppTest:
+    go_button(at).click().run()
+    no_exception(at)
+    return at
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """One page session that trained the small spec once (shared to keep the file fast)."""
+    at = new_app(FAST)
+    return click_train(at)
+
+
+def test_page_renders_with_defaults():
+    at = new_app()
+    no_exception(at)
+    assert at.title[0].value.endswith("Train a model")
+    assert at.session_state["spec"] == Spec()
+    assert go_button(at).label == "▶ Train"
+    assert [b.disabled for b in at.button if str(b.key).startswith("train_pause_")] == [True]
+    assert at.get("graphviz_chart"), "the network diagram is missing"
+    assert any("No trained model yet" in i.value for i in at.info)
+    assert dict(at.query_params) == {}
+
+
+def test_composer_edits_the_spec_and_marks_the_model_stale(trained):
+    at = trained
+    assert not any("Settings changed" in m.value for m in at.markdown)
+    at.button(key="train_add_layer").click().run()
+    assert at.session_state["spec"].hidden == (7, 3, 3)
+    assert any("Settings changed since this model was trained" in m.value for m in at.markdown)
+    at.number_input(key="train_units_0").increment().run()
+    assert at.session_state["spec"].hidden == (8, 3, 3)
+    at.number_input(key="train_latent").set_value(3).run()
+    assert at.session_state["spec"].latent == 3
+    at.button(key="train_remove_layer").click().run()
+    at.number_input(key="train_units_0").decrement().run()
+    at.number_input(key="train_latent").set_value(2).run()
+    no_exception(at)
+    # Back to the trained architecture: nothing is stale any more.
+    assert at.session_state["spec"] == FAST
+    assert not any("Settings changed" in m.value for m in at.markdown)
+
+
+def test_layer_limits_are_enforced_with_a_message():
+    at = new_app(FAST.replace(hidden=(8, 8, 8, 8, 8, 8)))
+    assert at.button(key="train_add_layer").disabled
+    assert any("Maximum of 6 layers" in c.value for c in at.caption)
+    at = new_app(FAST.replace(hidden=(8,)))
+    assert at.button(key="train_remove_layer").disabled
+    no_exception(at)
+
+
+def test_training_draws_every_chart_and_the_tiles(trained):
+    at = trained
+    trainer = at.session_state["trainer"]
+    assert trainer.epochs_done == FAST.epochs
+    assert any(f"Trained {FAST.epochs} epochs" in t for t in status_texts(at))
+    titles = chart_titles(at)
+    for title in GRID_TITLES:
+        assert any(t.startswith(title) for t in titles), (title, titles)
+    assert any(t.startswith("Confusion matrix") for t in titles)
+    assert any(t.startswith("Which beats get flagged") for t in titles)
+    labels = {m.label for m in at.metric}
+    assert {"Accuracy", "Precision", "Recall", "F1", "AUC", "False pos. rate"} <= labels
+    assert isinstance(at.session_state["train_threshold"], float)
+    assert at.download_button(key="train_download").label.startswith("⬇️ Download")
+
+
+def test_threshold_slider_moves_metrics_and_histogram_line(trained):
+    at = trained
+    before = {m.label: m.value for m in at.metric}
+    slider = at.slider(key="train_threshold_w")
+    new = slider.min + (slider.max - slider.min) * 0.05
+    slider.set_value(new).run()
+    no_exception(at)
+    assert at.session_state["train_threshold"] == pytest.approx(new)
+    assert at.session_state["train_strategy"] == "manual"
+    after = {m.label: m.value for m in at.metric}
+    assert (
+        after["Recall"] != before["Recall"] or after["False pos. rate"] != before["False pos. rate"]
+    )
+    rules = [t for t in chart_data(at, "Reconstruction error") if "threshold" in t.columns]
+    assert rules and rules[0]["threshold"][0] == pytest.approx(new)
+    # A strategy puts the threshold back where that strategy says.
+    at.selectbox(key="train_strategy_w").select("percentile").run()
+    no_exception(at)
+    trainer = at.session_state["trainer"]
+    assert at.session_state["train_threshold"] == pytest.approx(trainer.threshold("percentile"))
+
+
+def test_continue_keeps_counting_epochs(trained):
+    at = trained
+    done = at.session_state["trainer"].epochs_done
+    assert go_button(at).label == f"▶ Train {FAST.epochs} more epochs"
+    click_train(at)
+    assert at.session_state["trainer"].epochs_done == done + FAST.epochs
+    assert any(f"Trained {done + FAST.epochs} epochs" in t for t in status_texts(at))
+
+
+def test_a_paused_run_continues_to_its_target(ecg):
+    trainer = Trainer.create(FAST, ecg)
+    trainer.train(5)
+    trainer.status = "stopped"  # what an interrupting click leaves behind
+    first_losses = list(trainer.loss)
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["spec"] = FAST
+    at.session_state["trainer"] = trainer
+    at.session_state["train_target"] = FAST.epochs
+    at.run()
+    no_exception(at)
+    assert any("Paused at epoch 5 of 30" in t for t in status_texts(at))
+    assert go_button(at).label == "▶ Continue to epoch 30"
+    click_train(at)
+    assert at.session_state["trainer"] is trainer
+    assert trainer.epochs_done == 30
+    assert trainer.loss[:5] == first_losses  # the history goes on, it does not restart
+    assert len(trainer.loss) == 30
+
+
+def test_reset_rebuilds_from_the_spec(trained):
+    at = trained
+    old = at.session_state["trainer"]
+    at.button(key="train_reset").click().run()
+    no_exception(at)
+    trainer = at.session_state["trainer"]
+    assert trainer is not old and trainer.epochs_done == 0
+    assert go_button(at).label == "▶ Train"
+
+
+def test_query_params_round_trip_the_spec():
+    at = new_app(abnormal_pct="30", optimizer="sgd")
+    no_exception(at)
+    spec = at.session_state["spec"]
+    assert spec.abnormal_pct == 30 and spec.optimizer == "sgd"
+    assert at.selectbox(key="train_optimizer").value == "sgd"
+    # A widget edit goes to the spec and on to the URL.
+    at.selectbox(key="train_optimizer").select("rmsprop").run()
+    assert at.session_state["spec"].optimizer == "rmsprop"
+    url = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    assert url == {"abnormal_pct": "30", "optimizer": "rmsprop"}
+    assert Spec.from_query_params(url) == at.session_state["spec"]
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [
+        ({"hidden": "0,3"}, "Hidden layer 1 needs between 1 and"),
+        ({"learning_rate": "-1"}, "learning rate must be a positive number"),
+        ({"latent": "two"}, "Latent size must be a whole number"),
+    ],
+)
+def test_bad_links_warn_and_keep_the_settings(query, problem):
+    at = new_app(**query)
+    no_exception(at)
+    assert any(problem in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.session_state["spec"] == Spec()
+
+
+def test_a_spec_that_cannot_be_built_shows_why():
+    # Valid on its own, but the pool has fewer than 4000 normal beats.
+    at = new_app(train_size="4000")
+    click_train(at)
+    assert any("cannot be built" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.session_state.get("trainer") is None
+
+
+def test_a_diverging_run_warns_and_keeps_finite_charts():
+    spec = FAST.replace(
+        optimizer="momentum", learning_rate=10.0, activation="elu", output_activation="linear"
+    )
+    at = click_train(new_app(spec))
+    trainer = at.session_state["trainer"]
+    assert trainer.status == "diverged"
+    assert any("diverged" in w.value for w in at.warning), [w.value for w in at.warning]
+    if trainer.epochs_done:
+        assert any(t.startswith("Training progress") for t in chart_titles(at))
+    assert go_button(at).label == "▶ Train"
+
+
+def test_a_flat_loss_gets_a_hint():
+    at = click_train(new_app(FAST.replace(optimizer="sgd")))
+    assert any("barely moved" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_exported_model_round_trips(trained, tmp_path):
+    from anomagram.model import load_detector
+    from anomagram.ui.train_view import model_bytes
+
+    trainer = trained.session_state["trainer"]
+    if trainer.epochs_done == 0:  # the reset test may have run first
+        trainer.train(3)
+    path = tmp_path / "anomagram-model.keras"
+    path.write_bytes(model_bytes(trainer, 0.0123, {"source": "test"}))
+    detector = load_detector(path)
+    assert detector.threshold == pytest.approx(0.0123)
+    assert detector.spec == trainer.spec
+    assert detector.scaler == trainer.prepared.scaler

@@ -1,0 +1,96 @@
+"""The Train page in a real browser: train with live charts; compose, pause, continue, evaluate."""
+
+from __future__ import annotations
+
+import re
+
+from e2e_helpers import assert_no_exception, screenshot, wait_for_app
+from playwright.sync_api import expect
+
+CHART = "[data-testid='stVegaLiteChart']"
+
+
+def open_train_page(page, app_url: str, query: str = "") -> None:
+    # The first visitor of a fresh server who opens /train directly gets Streamlit's automatic
+    # pages/ navigation instead of the app's; a first visit to the home page avoids that quirk.
+    page.goto(app_url)
+    page.get_by_role("link", name="Train a model").wait_for()
+    wait_for_app(page)
+    page.goto(f"{app_url}/train{query}")
+    page.get_by_role("button", name="▶ Train").wait_for()
+    wait_for_app(page)
+    assert_no_exception(page)
+
+
+def tall_screenshot(page, name: str) -> None:
+    # The app scrolls inside its own container, so a tall viewport captures the whole page.
+    page.mouse.move(0, 0)  # no hover tooltip over the page
+    page.set_viewport_size({"width": 1400, "height": 3400})
+    page.wait_for_timeout(800)
+    screenshot(page, name)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_train_shows_live_charts(page, app_url):
+    open_train_page(page, app_url)
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("Trained 30 epochs").wait_for(timeout=90_000)
+    wait_for_app(page)
+    page.locator(CHART).nth(3).wait_for()
+    assert page.locator(CHART).count() >= 4
+    for title in ("loss per epoch", "Reconstruction error of test beats", "ROC curve", "latent"):
+        assert page.locator(CHART).filter(has_text=title).count() >= 1, title
+    assert page.get_by_role("button", name="▶ Train 30 more epochs").is_visible()
+    assert_no_exception(page)
+    tall_screenshot(page, "train_final")
+
+
+def test_compose_pause_continue_and_move_the_threshold(page, app_url):
+    # Small batches and wider layers make each epoch slower: time to click Pause mid-run.
+    open_train_page(page, app_url, "?batch_size=64&hidden=64,32")
+    assert page.get_by_role("combobox", name="Batch size").input_value() == "64"
+    page.get_by_role("button", name="➕ Add layer").click()
+    page.get_by_role("spinbutton", name="Layer 3 units").wait_for()
+    wait_for_app(page)
+    assert "140 → 64 → 32 → 3 → 2 → 3 → 32 → 64 → 140" in page.inner_text("[data-testid='stMain']")
+    assert "hidden=64%2C32%2C3" in page.url or "hidden=64,32,3" in page.url
+    assert "batch_size=64" in page.url
+
+    page.get_by_role("radiogroup", name="Steps (epochs)").get_by_role("radio", name="100").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text(re.compile(r"Training · epoch ([3-9]|[1-9]\d) of 100")).wait_for(
+        timeout=90_000
+    )
+    # force: the live charts keep the layout busy, and a person does not wait for it to settle.
+    page.get_by_role("button", name="⏸ Pause").click(force=True)
+    paused = page.get_by_text(re.compile(r"Paused at epoch \d+ of 100"))
+    paused.wait_for(timeout=30_000)
+    wait_for_app(page)
+    epoch = int(re.search(r"Paused at epoch (\d+)", paused.inner_text()).group(1))
+    assert 0 < epoch < 100
+    assert page.locator(CHART).count() >= 4, "the charts must survive the pause"
+
+    page.get_by_role("button", name="▶ Continue to epoch 100").click()
+    page.get_by_text("Trained 100 epochs").wait_for(timeout=90_000)
+    wait_for_app(page)
+
+    tiles = page.locator("[data-testid='stMetric']")
+    before = tiles.all_inner_texts()
+    thumb = (
+        page.locator("[data-testid='stSlider']")
+        .filter(has_text="Threshold (reconstruction error)")
+        .get_by_role("slider")
+    )
+    start = float(thumb.input_value())
+    thumb.focus()
+    for _ in range(12):
+        thumb.press("ArrowRight")
+    expect(page.get_by_role("combobox", name="Threshold strategy")).to_have_value(
+        "Manual (slider)", timeout=60_000
+    )
+    wait_for_app(page)
+    assert float(thumb.input_value()) > start
+    assert tiles.all_inner_texts() != before
+    assert_no_exception(page)
+    tall_screenshot(page, "train_journey")
