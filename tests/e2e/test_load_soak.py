@@ -127,6 +127,14 @@ def _launch(p):
     return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "Known bug, open in issue 6: under 10 simultaneous sessions on 2 cores, one session's "
+        "training sometimes never finishes (seen twice in CI dry runs, not reproduced locally). "
+        "Suspects: the Train page's per-session lock or the model pool's wait under contention."
+    ),
+)
 def test_ten_concurrent_sessions_each_see_their_own_model(server):
     from playwright.async_api import async_playwright
 
