@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -32,12 +35,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Runs `streamlit run ...` with one addition: SIGUSR1 makes the server print every thread's
+# stack, so a test that finds a session stuck can show where the server is waiting.
+LAUNCHER = (
+    "import faulthandler, signal, sys; "
+    "faulthandler.register(signal.SIGUSR1, all_threads=True); "
+    "from streamlit.web.cli import main; sys.argv[0] = 'streamlit'; main()"
+)
+
+
 def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
+    """Start the app; its output is read continuously and kept in ``proc.output`` (last lines).
+
+    Reading matters: a server writing into a pipe nobody drains blocks once the pipe's 64 kB
+    buffer is full, in whichever thread logs next, and looks like a hung session.
+    """
     env = {**os.environ, "KERAS_BACKEND": "jax", **(extra_env or {})}
     cmd = [
         sys.executable,
-        "-m",
-        "streamlit",
+        "-c",
+        LAUNCHER,
         "run",
         "streamlit_app.py",
         "--server.headless=true",
@@ -46,16 +63,40 @@ def start_server(port: int, extra_env: dict | None = None) -> subprocess.Popen:
         # Tests must see real exceptions, which the app's config hides from users.
         "--client.showErrorDetails=full",
     ]
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    proc.output = collections.deque(maxlen=20000)
+    proc.reader = threading.Thread(target=_drain, args=(proc,), daemon=True)
+    proc.reader.start()
+    return proc
+
+
+def _drain(proc: subprocess.Popen) -> None:
+    for line in proc.stdout:
+        proc.output.append(line)
+
+
+def server_output(proc: subprocess.Popen, last: int = 200) -> str:
+    return "".join(list(proc.output)[-last:])
+
+
+def thread_stacks(proc: subprocess.Popen) -> str:
+    """Every thread's Python stack in the running server, as faulthandler prints them."""
+    if proc.poll() is not None:
+        return f"(server exited with {proc.returncode})"
+    before = len(proc.output)
+    proc.send_signal(signal.SIGUSR1)
+    time.sleep(1.5)
+    return "".join(list(proc.output)[before:]) or "(no stack dump arrived)"
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early:\n{proc.stdout.read()}")
+            proc.reader.join(5)
+            raise RuntimeError(f"streamlit exited early:\n{server_output(proc)}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
