@@ -7,7 +7,7 @@ show a short note and fill in once it has loaded (see anomagram/ui/intro_model.p
 
 import streamlit as st
 
-from anomagram.ui import intro_draw, intro_sections
+from anomagram.ui import intro_draw, intro_lesson, intro_sections
 from anomagram.ui.intro_model import finish_deferred
 from anomagram.ui.intro_sections import section_header
 from anomagram.ui.shell import require_app_shell
@@ -25,23 +25,7 @@ st.markdown(
 )
 intro_draw.drawing_section()
 
-section_header(3, "How the autoencoder works", "how-it-works")
-intro_sections.how_it_works()
-
-section_header(4, "The data: ECG5000", "the-data")
-intro_sections.the_data()
-
-section_header(5, "Training replay: watching the model learn", "training-replay")
-intro_sections.training_replay()
-
-section_header(6, "Choosing a threshold", "thresholds")
-intro_sections.thresholds()
-
-section_header(7, "Accuracy is not enough", "beyond-accuracy")
-intro_sections.beyond_accuracy()
-
-section_header(8, "Insights, and when not to use an autoencoder", "insights")
-intro_sections.insights()
+intro_lesson.lesson()
 
 st.divider()
 st.caption(

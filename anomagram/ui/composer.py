@@ -265,7 +265,7 @@ def composer(spec: Spec) -> None:
         help="Sigmoid matches the beats' 0-1 scaling; linear lets outputs leave that range.",
     )
 
-    st.graphviz_chart(charts.network_dot(spec.hidden, spec.latent), width="stretch")
+    st.vega_lite_chart(spec=charts.network_spec(spec.hidden, spec.latent), width="stretch")
     st.caption(f"{layer_path(spec)} · {weight_count(spec):,} trainable weights")
 
 

@@ -25,12 +25,7 @@ from anomagram.ui.tiles import confusion_caption, fmt, metric_tiles
 SECTIONS = [
     ("try-it", "Try it"),
     ("draw", "Draw your own"),
-    ("how-it-works", "How it works"),
-    ("the-data", "The data"),
-    ("training-replay", "Training replay"),
-    ("thresholds", "Choosing a threshold"),
-    ("beyond-accuracy", "Beyond accuracy"),
-    ("insights", "Insights"),
+    ("lesson", "How it works, step by step"),
 ]
 PAGES = {
     "train": "pages/train.py",
@@ -95,7 +90,7 @@ def hero() -> None:
             f"{summary['accuracy']:.1%}",
             help="Accuracy on the 500 test beats at the model's threshold.",
         )
-    links = " · ".join(f"[{i}. {name}](#{anchor})" for i, (anchor, name) in enumerate(SECTIONS, 1))
+    links = " · ".join(f"[{name}](#{anchor})" for anchor, name in SECTIONS)
     st.markdown(f"**On this page:** {links}")
 
 
@@ -229,7 +224,7 @@ def how_it_works() -> None:
         "to output exactly what it was given, which sounds pointless until you notice the "
         "narrow middle."
     )
-    st.graphviz_chart(intro_specs.network(), width="content")
+    intro_specs.show(intro_specs.network())
     enc, mid, dec = st.columns(3, gap="large")
     enc.markdown(
         "**Encoder** · squeezes the 140 samples of a beat through layers of "

@@ -118,6 +118,6 @@ def threshold_views(threshold: float, x_max: float) -> tuple[dict, dict]:
 
 
 @st.cache_data(show_spinner=False)
-def network() -> str:
+def network() -> dict:
     spec = intro_data.shipped().spec
-    return charts.network_dot(spec.hidden, spec.latent)
+    return charts.network_spec(spec.hidden, spec.latent)

@@ -17,7 +17,16 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from anomagram.signal import drawing_to_signal, signal_to_drawing  # noqa: E402
 
 PAGE = os.path.join(os.path.dirname(__file__), "..", "..", "pages", "introduction.py")
-SECTION_COUNT = 8
+CHAPTER_KEY = "intro_chapter"
+# Each lesson chapter and a chart title that shows it ran.
+CHAPTERS = {
+    3: ("3 · How it works", "What the bottleneck sees"),
+    4: ("4 · The data", "Example heartbeats"),
+    5: ("5 · Training replay", "Epoch 0"),
+    6: ("6 · Choosing a threshold", None),
+    7: ("7 · Accuracy is not enough", "ROC curve"),
+    8: ("8 · Insights", None),
+}
 
 
 def _waiting(app: AppTest) -> bool:
@@ -68,35 +77,89 @@ def _metric(app: AppTest, label: str, nth: int = 0) -> str:
     return [m.value for m in app.metric if m.label == label][nth]
 
 
-def test_every_section_renders(at):
+def _open(app: AppTest, number: int) -> AppTest:
+    """Open a lesson chapter as a click on its tab would."""
+    app.session_state[CHAPTER_KEY] = CHAPTERS[number][0]
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def _chapter_titles(app: AppTest) -> list[str]:
+    return [h.value for h in app.subheader if not h.value.startswith("Test beat #")]
+
+
+def test_first_screen_and_the_default_chapter_render(at):
     headers = [h.value for h in at.header]
-    assert len(headers) == SECTION_COUNT
-    assert [h.split(" · ")[0] for h in headers] == [str(i) for i in range(1, 9)]
+    assert [h.split(" · ")[0] for h in headers[:2]] == ["1", "2"]
+    assert len(headers) == 3 and "How it works" in headers[2]
+    assert [t.label for t in at.tabs] == [label for label, _ in CHAPTERS.values()]
     assert not at.error
     assert any("not for medical use" in w.value for w in at.warning)
     # The model-dependent panels have filled in (no "loading" note left behind).
     assert not _waiting(at)
     assert len(_verdicts(at)) == 1  # the gallery's beat; the canvas starts empty
     assert any("Draw a heartbeat" in i.value for i in at.info)
-    for prefix in ("Input and reconstruction", "Epoch 0", "ROC curve", "Example heartbeats"):
-        _chart(at, prefix)
-    assert len(at.get("graphviz_chart")) == 1
-    links = " ".join(m.value for m in at.markdown)
-    assert "/train?optimizer=sgd" in links
-    assert "/experiments?param=abnormal_pct&values=0%2C10%2C30%2C50%2C70&seeds=3" in links
+    _chart(at, "Input and reconstruction")
+    # Only the open chapter runs: the first one, not the replay of chapter 5.
+    assert _chapter_titles(at) == ["How it works"]
+    with pytest.raises(AssertionError, match="no chart titled"):
+        _chart(at, "Epoch 0")
+
+
+@pytest.mark.parametrize("number", sorted(CHAPTERS))
+def test_every_chapter_renders_when_opened(at, number):
+    label, chart = CHAPTERS[number]
+    _open(at, number)
+    assert _chapter_titles(at)[0] == label.split(" · ")[1]
+    others = {other.split(" · ")[1] for n, (other, _) in CHAPTERS.items() if n != number}
+    assert not others & set(_chapter_titles(at))  # only the open chapter ran
+    assert not at.error and not _waiting(at)
+    if chart:
+        _chart(at, chart)
+    if number == 3:
+        diagrams = [
+            json.loads(c.proto.spec).get("description", "") for c in at.get("vega_lite_chart")
+        ]
+        assert any(d.startswith("Autoencoder architecture: 140 → 7 → 3 → 2") for d in diagrams)
+    if number == 8:
+        links = " ".join(m.value for m in at.markdown)
+        assert "/train?optimizer=sgd" in links
+        assert "/experiments?param=abnormal_pct&values=0%2C10%2C30%2C50%2C70&seeds=3" in links
+
+
+def test_next_button_opens_the_following_chapter(at):
+    at.button(key="intro_next_3").click().run()
+    assert _chapter_titles(at) == ["The data"]
+    at.run()  # and it stays open on the next rerun
+    assert _chapter_titles(at) == ["The data"]
+    assert at.session_state[CHAPTER_KEY] == CHAPTERS[4][0]
+    with pytest.raises(KeyError):
+        at.button(key="intro_next_8")  # the last chapter has no "next"
+
+
+def test_the_chapter_comes_back_after_visiting_another_page(at):
+    from anomagram.ui.intro_lesson import KEPT
+
+    _open(at, 6)
+    assert at.session_state[KEPT] == CHAPTERS[6][0]
+    # Another page's run drops the tab's widget state; only the kept copy is left.
+    del at.session_state[CHAPTER_KEY]
+    at.run()
+    assert _chapter_titles(at) == ["Choosing a threshold"]
 
 
 def test_page_paints_before_the_model_is_loaded(at, monkeypatch):
     from anomagram.ui import intro_data
 
+    _open(at, 5)
     monkeypatch.setattr(intro_data, "model_ready", lambda: False)
     at.run()
     assert not at.exception
-    assert len([h.value for h in at.header]) == SECTION_COUNT
     assert _waiting(at)
     assert not _verdicts(at)
     _chart(at, "Input beat")  # the picked beat, without its reconstruction yet
-    _chart(at, "Epoch 0")  # replay, data and metrics need no model
+    _chart(at, "Epoch 0")  # the replay needs no model
     monkeypatch.undo()
     at.run()
     assert not _waiting(at) and len(_verdicts(at)) == 1
@@ -120,6 +183,7 @@ def test_class_filter_and_beat_choice_update_the_panel(at):
 
 
 def test_replay_slider_changes_the_histogram(at):
+    _open(at, 5)
     before = _chart(at, "Epoch 0")
     at.slider(key="intro_epoch").set_value(20).run()
     assert not at.exception
@@ -130,6 +194,7 @@ def test_replay_slider_changes_the_histogram(at):
 
 
 def test_play_runs_to_the_last_epoch(at):
+    _open(at, 5)
     at.button(key="intro_play").click().run()
     assert not at.exception
     assert at.slider(key="intro_epoch").value == 30
@@ -137,6 +202,7 @@ def test_play_runs_to_the_last_epoch(at):
 
 
 def test_threshold_slider_changes_the_tiles(at):
+    _open(at, 7)
     recall = _metric(at, "Recall")
     accuracy = _metric(at, "Accuracy")
     at.slider(key="intro_thr").set_value(0.008).run()
@@ -150,6 +216,7 @@ def test_threshold_slider_changes_the_tiles(at):
 
 
 def test_label_free_thresholds_follow_their_sliders(at):
+    _open(at, 6)
     table = at.dataframe[-1].value
     assert list(table["Strategy"]) == [
         "Best accuracy, 50 labels",

@@ -55,6 +55,12 @@ def chart_data(at: AppTest, title_start: str) -> list:
     raise AssertionError(f"no chart titled {title_start!r}: {chart_titles(at)}")
 
 
+def network_diagrams(at: AppTest) -> list[dict]:
+    """Specs of the composer's network diagram (charts.network_spec) on the page."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    return [s for s in specs if str(s.get("description", "")).startswith("Autoencoder")]
+
+
 def status_texts(at: AppTest) -> list[str]:
     return [p.proto.text for p in at.get("progress")]
 
@@ -85,7 +91,9 @@ def test_page_renders_with_defaults():
     assert at.session_state["spec"] == Spec()
     assert go_button(at).label == "▶ Train"
     assert [b.disabled for b in at.button if str(b.key).startswith("train_pause_")] == [True]
-    assert at.get("graphviz_chart"), "the network diagram is missing"
+    (diagram,) = network_diagrams(at)
+    assert diagram["description"] == "Autoencoder architecture: 140 → 7 → 3 → 2 → 3 → 7 → 140"
+    assert not at.get("graphviz_chart")
     assert any("No trained model yet" in i.value for i in at.info)
     assert dict(at.query_params) == {}
 
@@ -95,6 +103,8 @@ def test_composer_edits_the_spec_and_marks_the_model_stale(trained):
     assert not any("Settings changed" in m.value for m in at.markdown)
     at.button(key="train_add_layer").click().run()
     assert at.session_state["spec"].hidden == (7, 3, 3)
+    (diagram,) = network_diagrams(at)  # the diagram follows the composer
+    assert diagram["description"].endswith("140 → 7 → 3 → 3 → 2 → 3 → 3 → 7 → 140")
     assert any("Settings changed since this model was trained" in m.value for m in at.markdown)
     at.number_input(key="train_units_0").increment().run()
     assert at.session_state["spec"].hidden == (8, 3, 3)

@@ -1,10 +1,11 @@
-"""The Introduction page in a real browser: pick a beat, draw one, leave and come back."""
+"""The Introduction page in a real browser: pick a beat, draw one, open a chapter, leave, return."""
 
 from __future__ import annotations
 
 import math
 
 from e2e_helpers import assert_no_exception, screenshot, wait_for_app
+from playwright.sync_api import expect
 
 VERDICT = ".intro-verdict"
 PANEL_TITLE = "h3:has-text('Test beat #')"
@@ -64,14 +65,25 @@ def test_gallery_pick_and_drawing_survive_navigation(app_url, page):
     assert "your drawing" in drawn
     assert_no_exception(page)
 
+    # Open a lesson chapter: only the open one is drawn.
+    replay = page.get_by_role("tab", name="5 · Training replay")
+    replay.click()
+    page.get_by_role("button", name="▶ Play").wait_for()
+    wait_for_app(page)
+    assert page.get_by_role("heading", name="How it works", exact=True).count() == 0
+
     page.get_by_role("link", name="Train a model").click()
     wait_for_app(page)
     page.get_by_role("link", name="Introduction").click()
     wait_for_app(page)
     page.wait_for_function(f"() => document.querySelectorAll('{VERDICT}').length === 2")
-    # The same beat is still picked and the same drawing still scored.
+    # The same beat is still picked, the same drawing still scored, the same chapter open.
     assert page.locator(PANEL_TITLE).first.inner_text() == picked
     assert page.locator(VERDICT).nth(1).inner_text() == drawn
+    expect(page.get_by_role("tab", name="5 · Training replay")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    page.get_by_role("button", name="▶ Play").wait_for()
     page.locator("canvas.upper-canvas").first.scroll_into_view_if_needed()
     assert_no_exception(page)
     screenshot(page, "intro_draw")

@@ -94,3 +94,24 @@ def test_compose_pause_continue_and_move_the_threshold(page, app_url):
     assert tiles.all_inner_texts() != before
     assert_no_exception(page)
     tall_screenshot(page, "train_journey")
+
+
+def test_trained_model_survives_visiting_other_pages(page, app_url):
+    open_train_page(page, app_url, "?train_size=500&test_size=100&seed=4")
+    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_text("Trained 30 epochs").wait_for(timeout=90_000)
+    wait_for_app(page)
+    status = page.get_by_text(re.compile(r"Trained 30 epochs.*AUC")).first.inner_text()
+
+    page.get_by_role("link", name="Score your data").click()
+    page.get_by_text("Score your own heartbeats").first.wait_for()
+    wait_for_app(page)
+    # The Score page offers the model trained in this session.
+    assert page.get_by_text("Model trained in this session").count() >= 1
+    page.get_by_role("link", name="Train a model").click()
+    page.get_by_text("Trained 30 epochs").first.wait_for()
+    wait_for_app(page)
+    assert page.get_by_text(re.compile(r"Trained 30 epochs.*AUC")).first.inner_text() == status
+    assert "seed=4" in page.url  # the spec came back with the page
+    assert page.locator(CHART).count() >= 4
+    assert_no_exception(page)

@@ -1,0 +1,82 @@
+"""Sections 3-8 of the Introduction: the lesson, one chapter (tab) at a time.
+
+Only the open chapter runs. The whole page used to run and draw all eight sections at once,
+and on a two-core box the browser then needed about three more seconds (nine Vega charts, a
+diagram, two data grids) before the gallery and the canvas at the top answered clicks. With
+lazy tabs the first screen costs what sections 1 and 2 cost, and each chapter
+is drawn when the visitor opens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from anomagram.ui import intro_sections
+
+KEY = "intro_chapter"
+# Tab state is widget state, which Streamlit drops while another page is shown; this copy
+# brings the visitor back to the chapter they were reading.
+KEPT = "intro_chapter_kept"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    title: str
+    anchor: str
+    render: Callable[[], None]
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} · {self.title}"
+
+
+CHAPTERS = (
+    Chapter(3, "How it works", "how-it-works", intro_sections.how_it_works),
+    Chapter(4, "The data", "the-data", intro_sections.the_data),
+    Chapter(5, "Training replay", "training-replay", intro_sections.training_replay),
+    Chapter(6, "Choosing a threshold", "thresholds", intro_sections.thresholds),
+    Chapter(7, "Accuracy is not enough", "beyond-accuracy", intro_sections.beyond_accuracy),
+    Chapter(8, "Insights", "insights", intro_sections.insights),
+)
+LABELS = tuple(c.label for c in CHAPTERS)
+
+
+def _open(label: str) -> None:
+    st.session_state[KEY] = label
+    st.session_state[KEPT] = label
+
+
+def open_chapter() -> str:
+    """The label of the chapter to show: the one picked last, else the first."""
+    kept = st.session_state.get(KEY) or st.session_state.get(KEPT)
+    return kept if kept in LABELS else LABELS[0]
+
+
+def lesson() -> None:
+    st.header("How it works, step by step", anchor="lesson", divider="gray")
+    st.markdown(
+        "Six short chapters explain what you just tried: the network, the data, how it "
+        "learns, where to draw the line between normal and abnormal, how to judge it, and "
+        "when to use something simpler. Each has its own live chart."
+    )
+    default = open_chapter()
+    tabs = st.tabs(list(LABELS), key=KEY, default=default, on_change="rerun")
+    for i, (chapter, tab) in enumerate(zip(CHAPTERS, tabs, strict=True)):
+        if not tab.open:
+            continue
+        st.session_state[KEPT] = chapter.label
+        with tab:
+            st.subheader(chapter.title, anchor=chapter.anchor)
+            chapter.render()
+            if i + 1 < len(CHAPTERS):
+                following = CHAPTERS[i + 1]
+                st.button(
+                    f"Next: {following.label} →",
+                    key=f"intro_next_{chapter.number}",
+                    on_click=_open,
+                    args=(following.label,),
+                )
