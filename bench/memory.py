@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from e2e_helpers import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
-    RUN_DONE,
     free_port,
+    settled,
     start_server,
     stop_server,
     wait_healthy,
@@ -35,18 +35,6 @@ TRAIN = "▶ Train"
 def rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
-
-
-async def settled(page) -> None:
-    quiet = None
-    while True:
-        if not await page.locator(RUN_DONE).count():
-            quiet = None
-        elif quiet is None:
-            quiet = time.monotonic()
-        elif time.monotonic() - quiet > 0.4:
-            return
-        await asyncio.sleep(0.1)
 
 
 async def session(browser, url: str, rounds: int, marks: list, pid: int) -> None:

@@ -103,52 +103,12 @@ def members(class_filter: int) -> list[int]:
     return [int(i) for i in np.flatnonzero(ts.classes == class_filter)]
 
 
-def fast_roc(is_abnormal_: np.ndarray, errors: np.ndarray) -> metrics.Roc:
-    """``metrics.roc`` in plain numpy: the same curve points and AUC, without importing
-    scikit-learn, which costs 2-3 s on a cold server and would delay this page's first paint.
-    (tests/test_pretrained.py checks both give the same AUC.)"""
-    y = np.asarray(is_abnormal_, bool)
-    s = np.asarray(errors, np.float64)
-    if y.all() or not y.any() or not np.isfinite(s).all():
-        return metrics.Roc(
-            np.array([0.0, 1.0]), np.array([0.0, 1.0]), np.array([np.inf, -np.inf]), np.nan
-        )
-    order = np.argsort(-s, kind="mergesort")
-    s, y = s[order], y[order]
-    # One ROC point per distinct score: tied beats cross the threshold together.
-    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]
-    tps = np.cumsum(y)[last]
-    fps = last + 1 - tps
-    tpr = np.r_[0.0, tps / tps[-1]]
-    fpr = np.r_[0.0, fps / fps[-1]]
-    return metrics.Roc(fpr, tpr, np.r_[np.inf, s[last]], float(np.trapezoid(tpr, fpr)))
-
-
-def fast_pca_baseline(
-    train_scaled: np.ndarray, test_scaled: np.ndarray, test_is_abnormal: np.ndarray, n: int
-) -> metrics.Baseline:
-    """``metrics.pca_baseline`` (a centred SVD, as scikit-learn's PCA) without scikit-learn."""
-    train = np.asarray(train_scaled, np.float64)
-    test = np.asarray(test_scaled, np.float64)
-    n = int(min(n, train.shape[0], train.shape[1]))
-    mean = train.mean(axis=0)
-    centred = train - mean
-    # Eigenvectors of the 140 x 140 scatter matrix are PCA's components; much less BLAS work
-    # than an SVD of the 2500 x 140 data, which matters while Keras loads on the other core.
-    _, vectors = np.linalg.eigh(centred.T @ centred)
-    components = vectors[:, ::-1][:, :n].T
-    recon = (test - mean) @ components.T @ components + mean
-    errors = metrics.reconstruction_errors(test, recon)
-    r = fast_roc(test_is_abnormal, errors)
-    return metrics.Baseline(f"PCA ({n} components)", errors, r.auc, r)
-
-
 @st.cache_data(show_spinner=False)
 def replay_aucs() -> list[float]:
     """AUC of the recorded model at every epoch of the replay."""
     replay = resources.replay()
     y = is_abnormal(replay.classes)
-    return [fast_roc(y, e).auc for e in replay.errors]
+    return [metrics.auc(y, e) for e in replay.errors]
 
 
 @st.cache_data(show_spinner=False)
@@ -160,7 +120,7 @@ def replay_x_max() -> float:
 @st.cache_resource(show_spinner=False)
 def test_roc() -> metrics.Roc:
     ts = test_set()
-    return fast_roc(ts.abnormal, ts.errors)
+    return metrics.roc(ts.abnormal, ts.errors)
 
 
 @st.cache_resource(show_spinner=False)
@@ -168,7 +128,7 @@ def pca() -> metrics.Baseline:
     """PCA with as many components as the autoencoder's bottleneck, on the same split."""
     prep = resources.pretrained_split()
     latent = shipped().spec.latent
-    return fast_pca_baseline(prep.train_scaled, prep.test_scaled, prep.test_is_abnormal, latent)
+    return metrics.pca_baseline(prep.train_scaled, prep.test_scaled, prep.test_is_abnormal, latent)
 
 
 @st.cache_resource(show_spinner=False)

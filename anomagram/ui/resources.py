@@ -31,6 +31,10 @@ def _warm() -> None:
     # Compile the one-beat scoring path too, so the first click or stroke is fast.
     detector.score(np.zeros((1, 140), np.float32))
     _MODEL_READY.set()
+    # ROC and PCA (the Introduction's later chapters, every Train run) use scikit-learn,
+    # whose import takes 2-3 s on a cold process: pay it here, not when a chapter opens.
+    import sklearn.decomposition  # noqa: F401
+    import sklearn.metrics  # noqa: F401
 
 
 def model_ready() -> bool:

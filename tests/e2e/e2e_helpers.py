@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import os
 import re
@@ -126,6 +127,21 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
         time.sleep(0.3)
         if page.locator(RUN_DONE).count():
             return
+    raise TimeoutError("the app kept running")
+
+
+async def settled(page, timeout: float = 120) -> None:
+    """Async Playwright: the script run is over, with no running indicator for a moment."""
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if not await page.locator(RUN_DONE).count():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 0.4:
+            return
+        await asyncio.sleep(0.1)
     raise TimeoutError("the app kept running")
 
 

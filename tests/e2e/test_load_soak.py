@@ -22,10 +22,10 @@ import pytest
 from e2e_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    RUN_DONE,
     SCREENSHOTS,
     free_port,
     server_output,
+    settled,
     start_server,
     stop_server,
     thread_stacks,
@@ -60,29 +60,13 @@ def server():
         stop_server(proc)
 
 
-async def _settled(page, timeout: float = 120) -> None:
-    """The script run is over: no running indicator for a moment."""
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while time.monotonic() < deadline:
-        running = not await page.locator(RUN_DONE).count()
-        if running:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 0.4:
-            return
-        await asyncio.sleep(0.1)
-    raise TimeoutError("the app kept running")
-
-
 async def _open_train(browser, url: str, query: str = ""):
     context = await browser.new_context(viewport={"width": 1300, "height": 950})
     page = await context.new_page()
     page.set_default_timeout(120_000)
     await page.goto(f"{url}/train{query}")
     await page.get_by_role("button", name=TRAIN_BUTTON).wait_for()
-    await _settled(page)
+    await settled(page)
     return context, page
 
 
@@ -91,7 +75,7 @@ async def _train_and_wait(page, epochs: int, timeout: float = 240) -> None:
     await page.get_by_text(re.compile(rf"Trained {epochs} epochs")).first.wait_for(
         timeout=timeout * 1000
     )
-    await _settled(page)
+    await settled(page)
 
 
 async def _no_exception(page) -> None:
@@ -218,7 +202,7 @@ def test_fifty_train_reset_cycles_keep_memory_flat(server):
                     await _train_and_wait(page, 30)
                     await page.get_by_role("button", name="↺ Reset").click()
                     await page.get_by_role("button", name=TRAIN_BUTTON).wait_for()
-                    await _settled(page)
+                    await settled(page)
                     readings.append(rss_mb(proc.pid))
                     if i == cycles - 1:
                         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
