@@ -20,6 +20,13 @@ KEY = "intro_chapter"
 # Tab state is widget state, which Streamlit drops while another page is shown; this copy
 # brings the visitor back to the chapter they were reading.
 KEPT = "intro_chapter_kept"
+SCROLL = "intro_chapter_scroll"
+# After "Next" the new chapter replaces a longer one and the browser keeps its scroll
+# offset, which would leave the reader somewhere in the middle (or at the end) of it.
+_SCROLL_TO_TABS = (
+    "<script>/* {label} */document.getElementById('lesson')"
+    "?.scrollIntoView({{behavior: 'smooth', block: 'start'}});</script>"
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ LABELS = tuple(c.label for c in CHAPTERS)
 def _open(label: str) -> None:
     st.session_state[KEY] = label
     st.session_state[KEPT] = label
+    st.session_state[SCROLL] = True
 
 
 def open_chapter() -> str:
@@ -65,6 +73,9 @@ def lesson() -> None:
     )
     default = open_chapter()
     tabs = st.tabs(list(LABELS), key=KEY, default=default, on_change="rerun")
+    if st.session_state.pop(SCROLL, False):
+        # Our own constant script, no user input in it.
+        st.html(_SCROLL_TO_TABS.format(label=default), unsafe_allow_javascript=True)
     for i, (chapter, tab) in enumerate(zip(CHAPTERS, tabs, strict=True)):
         if not tab.open:
             continue

@@ -71,6 +71,10 @@ def test_gallery_pick_and_drawing_survive_navigation(app_url, page):
     page.get_by_role("button", name="▶ Play").wait_for()
     wait_for_app(page)
     assert page.get_by_role("heading", name="How it works", exact=True).count() == 0
+    # "Next" opens the following chapter and brings its start into view.
+    page.get_by_role("button", name="Next: 6 · Choosing a threshold →").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Choosing a threshold", exact=True)).to_be_in_viewport()
 
     page.get_by_role("link", name="Train a model").click()
     wait_for_app(page)
@@ -80,10 +84,10 @@ def test_gallery_pick_and_drawing_survive_navigation(app_url, page):
     # The same beat is still picked, the same drawing still scored, the same chapter open.
     assert page.locator(PANEL_TITLE).first.inner_text() == picked
     assert page.locator(VERDICT).nth(1).inner_text() == drawn
-    expect(page.get_by_role("tab", name="5 · Training replay")).to_have_attribute(
+    expect(page.get_by_role("tab", name="6 · Choosing a threshold")).to_have_attribute(
         "aria-selected", "true"
     )
-    page.get_by_role("button", name="▶ Play").wait_for()
+    page.get_by_text("Labelled beats you can afford").wait_for()
     page.locator("canvas.upper-canvas").first.scroll_into_view_if_needed()
     assert_no_exception(page)
     screenshot(page, "intro_draw")
