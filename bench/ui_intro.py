@@ -7,7 +7,10 @@ For each run a fresh server is launched, then:
   - "interactive": the gallery chart is drawn, the drawing canvas is there and the script has
     stopped running (``data-test-script-state=notRunning``), so clicks are served at once;
   - "model panels": the first verdict is shown (the parts that need the pretrained model).
-* warm load: a second visitor (new browser context) on the same server.
+* warm load: a second visitor (new browser context) on the same server, once the server has
+  finished warming up (its background thread imports Keras and scikit-learn and loads the
+  model after the first visit; the server is taken as warm when it has used under 5 % of a
+  core for a second).
 * stroke: a stroke drawn on the canvas, timed from mouse-up to the verdict text changing.
 
 Prints the median of each over the runs. Usage: python bench/ui_intro.py [--runs N]
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import sys
 import time
@@ -58,6 +62,25 @@ PROBE = """
   }, 15);
 })();
 """
+
+
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_until_idle(pid: int, timeout: float = 60.0) -> float:
+    """Seconds until the server used < 5 % of a core over one second."""
+    start = time.monotonic()
+    before = _cpu_seconds(pid)
+    while time.monotonic() - start < timeout:
+        time.sleep(1.0)
+        now = _cpu_seconds(pid)
+        if now - before < 0.05:
+            break
+        before = now
+    return time.monotonic() - start
 
 
 def _wait(page, expression: str, timeout: float = 90.0):
@@ -121,6 +144,7 @@ def main() -> None:
         "server launch -> healthy": [],
         "cold: navigation -> interactive": [],
         "cold: navigation -> model panels": [],
+        "cold visit -> server idle": [],
         "warm: navigation -> interactive": [],
         "warm: navigation -> model panels": [],
         "stroke: mouse-up -> verdict": [],
@@ -139,6 +163,7 @@ def main() -> None:
                 results["cold: navigation -> interactive"].append(cold_interactive)
                 results["cold: navigation -> model panels"].append(cold_model)
                 cold.context.close()
+                results["cold visit -> server idle"].append(_wait_until_idle(proc.pid))
                 warm, warm_interactive, warm_model = _load(browser, url)
                 results["warm: navigation -> interactive"].append(warm_interactive)
                 results["warm: navigation -> model panels"].append(warm_model)
