@@ -272,117 +272,133 @@ def composer(spec: Spec) -> None:
 # --- training and data settings ----------------------------------------------------------------
 
 
+def _setting(spec: Spec, widget, label: str, *options, field: str, cast=None, value=None, **kwargs):
+    """Draw one spec setting: seeded from the spec, edits go back through ``update_spec``.
+
+    The widget key is ``train_<field>``; ``value`` overrides what the spec holds (when the
+    widget shows an equal option of another type, like 0 for 0.0).
+    """
+    key = f"train_{field}"
+    _seed(key, getattr(spec, field) if value is None else value)
+    args = (field, key) if cast is None else (field, key, cast)
+    return widget(label, *options, key=key, on_change=_from_widget, args=args, **kwargs)
+
+
+def _fmt_g(value) -> str:
+    return f"{value:g}"
+
+
 def parameters(spec: Spec) -> None:
     """Training and data settings: the original Anomagram's choices, plus the seed."""
     train_col, data_col = st.columns(2, gap="medium")
     with train_col:
         st.markdown("**Training**")
-        _seed("train_epochs", spec.epochs)
-        st.segmented_control(
+        _setting(
+            spec,
+            st.segmented_control,
             "Steps (epochs)",
             _options(EPOCH_CHOICES, spec.epochs),
-            key="train_epochs",
+            field="epochs",
+            cast=int,
             required=True,
-            on_change=_from_widget,
-            args=("epochs", "train_epochs", int),
             help="Epochs per Train click; one step is one pass over the training beats.",
         )
-        _seed("train_optimizer", spec.optimizer)
-        st.selectbox(
+        _setting(
+            spec,
+            st.selectbox,
             "Optimizer",
             OPTIMIZERS,
-            key="train_optimizer",
+            field="optimizer",
             format_func=OPTIMIZER_LABELS.get,
-            on_change=_from_widget,
-            args=("optimizer", "train_optimizer"),
             help="How the weights are nudged after each batch. Adam uses beta1 = 0.5.",
         )
-        _seed("train_learning_rate", spec.learning_rate)
-        st.selectbox(
+        _setting(
+            spec,
+            st.selectbox,
             "Learning rate",
             _options(LEARNING_RATE_CHOICES, spec.learning_rate),
-            key="train_learning_rate",
-            format_func=lambda v: f"{v:g}",
-            on_change=_from_widget,
-            args=("learning_rate", "train_learning_rate", float),
+            field="learning_rate",
+            cast=float,
+            format_func=_fmt_g,
             help="Size of each weight update. Too large can make training diverge.",
         )
-        _seed("train_batch_size", spec.batch_size)
-        st.selectbox(
+        _setting(
+            spec,
+            st.selectbox,
             "Batch size",
             _options(BATCH_SIZE_CHOICES, spec.batch_size),
-            key="train_batch_size",
-            on_change=_from_widget,
-            args=("batch_size", "train_batch_size", int),
+            field="batch_size",
+            cast=int,
             help="Beats per weight update. Smaller batches take longer per step.",
         )
-        _seed("train_regularizer", spec.regularizer)
-        st.selectbox(
+        _setting(
+            spec,
+            st.selectbox,
             "Regularizer",
             REGULARIZERS,
-            key="train_regularizer",
+            field="regularizer",
             format_func=REGULARIZER_LABELS.get,
-            on_change=_from_widget,
-            args=("regularizer", "train_regularizer"),
             help="A penalty on large weights that can stop the model from overfitting.",
         )
-        _seed("train_regularizer_rate", spec.regularizer_rate)
-        st.selectbox(
+        _setting(
+            spec,
+            st.selectbox,
             "Regularization rate",
             _options(REGULARIZER_RATE_CHOICES, spec.regularizer_rate),
-            key="train_regularizer_rate",
-            format_func=lambda v: f"{v:g}",
-            on_change=_from_widget,
-            args=("regularizer_rate", "train_regularizer_rate", float),
+            field="regularizer_rate",
+            cast=float,
+            format_func=_fmt_g,
             disabled=spec.regularizer == "none",
             help="How strongly large weights are penalised.",
         )
 
     with data_col:
         st.markdown("**Data**")
-        _seed("train_train_size", spec.train_size)
-        st.segmented_control(
+        _setting(
+            spec,
+            st.segmented_control,
             "Training beats",
             _options(TRAIN_SIZE_CHOICES, spec.train_size),
-            key="train_train_size",
+            field="train_size",
+            cast=int,
             required=True,
-            on_change=_from_widget,
-            args=("train_size", "train_train_size", int),
             help="Beats the autoencoder learns from.",
         )
-        _seed("train_test_size", spec.test_size)
-        st.segmented_control(
+        _setting(
+            spec,
+            st.segmented_control,
             "Test beats",
             _options(TEST_SIZE_CHOICES, spec.test_size),
-            key="train_test_size",
+            field="test_size",
+            cast=int,
             required=True,
-            on_change=_from_widget,
-            args=("test_size", "train_test_size", int),
             help="Held-out beats (normal and abnormal) used for every chart below.",
         )
         pct_options = _options(ABNORMAL_PCT_CHOICES, spec.abnormal_pct)
-        _seed("train_abnormal_pct", _match(pct_options, spec.abnormal_pct))
-        st.select_slider(
+        _setting(
+            spec,
+            st.select_slider,
             "Abnormal beats mixed into training",
             pct_options,
-            key="train_abnormal_pct",
+            field="abnormal_pct",
+            cast=float,
+            value=_match(pct_options, spec.abnormal_pct),
             format_func=lambda v: f"{v:g} %",
-            on_change=_from_widget,
-            args=("abnormal_pct", "train_abnormal_pct", float),
             help=(
                 "Autoencoders are meant to learn from normal beats only. Mix in abnormal ones "
                 "to see how contamination hurts detection."
             ),
         )
-        _seed("train_seed", int(spec.seed))
-        st.number_input(
+        _setting(
+            spec,
+            st.number_input,
             "Seed",
+            field="seed",
+            cast=int,
+            value=int(spec.seed),
             min_value=0,
             max_value=2**31 - 1,
             step=1,
-            key="train_seed",
-            on_change=_from_widget,
-            args=("seed", "train_seed", int),
             help="Fixes the data draw and the starting weights: same seed, same run.",
         )
         st.button(
