@@ -8,6 +8,7 @@ from anomagram.data import MinMaxScaler
 from anomagram.model import (
     ModelFileError,
     build_autoencoder,
+    glorot_uniform,
     keras_module,
     load_detector,
     read_metadata,
@@ -39,6 +40,23 @@ def test_same_seed_same_weights_other_seed_differs():
     c = build_autoencoder(Spec(seed=2)).get_weights()
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
     assert not np.array_equal(a[0], c[0])
+
+
+def test_kernels_are_seeded_glorot_uniform_and_biases_zero():
+    spec = Spec(hidden=(16, 8), latent=3, seed=5)
+    model = build_autoencoder(spec)
+    dense = [w for w in model.weights if w.path.endswith("kernel")]
+    assert len(dense) == 6  # 140->16->8->3 and back
+    for i, kernel in enumerate(dense):
+        shape = tuple(kernel.shape)
+        expected = glorot_uniform(shape, spec.seed * 100 + i)
+        assert np.array_equal(np.asarray(kernel.value), expected)
+        limit = np.sqrt(6.0 / sum(shape))
+        assert np.abs(expected).max() <= limit and np.abs(expected).max() > 0.8 * limit
+    biases = [w for w in model.weights if w.path.endswith("bias")]
+    assert all(not np.asarray(b.value).any() for b in biases)
+    # The saved configuration stays plain Keras: no custom initialiser to register on load.
+    assert "anomagram" not in json.dumps(model.get_config())
 
 
 def test_regularizer_on_hidden_layers_only():
