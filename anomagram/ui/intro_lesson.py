@@ -3,8 +3,8 @@
 Only the open chapter runs. The whole page used to run and draw all eight sections at once,
 and on a two-core box the browser then needed about three more seconds (nine Vega charts, a
 diagram, two data grids) before the gallery and the canvas at the top answered clicks. With
-lazy tabs the first screen costs what sections 1 and 2 cost, and each chapter
-is drawn when the visitor opens it.
+lazy tabs the first screen costs what sections 1 and 2 cost, and each chapter is drawn when
+the visitor opens it.
 """
 
 from __future__ import annotations
@@ -69,7 +69,8 @@ def lesson() -> None:
     st.markdown(
         "Six short chapters explain what you just tried: the network, the data, how it "
         "learns, where to draw the line between normal and abnormal, how to judge it, and "
-        "when to use something simpler. Each has its own live chart."
+        "when to use something simpler. Each pairs the idea with a live view of the data or "
+        "the model."
     )
     default = open_chapter()
     tabs = st.tabs(list(LABELS), key=KEY, default=default, on_change="rerun")
