@@ -6,8 +6,8 @@ builds a new model on every rerun; here it is harmful. ``clear_session`` replace
 global state objects for *every* thread, so a script run that ends in one session pulls the
 state (stateless and symbolic scopes, the list of variables still to initialise) from under
 a model another session is building or training at that moment, and it forces a full garbage
-collection each time. The 10-session load test caught sessions whose training never finished
-while the server threads sat in ``clear_session``.
+collection each time. Found by the 10-session load test: trainings failed inside ``Dense.call``
+(``'NoneType' object is not callable``), so those sessions never showed a finished run.
 
 Models in this app are built once per click and kept, so there is nothing to clear between
 runs. The replacement keeps Streamlit's other clean-up (closing Matplotlib figures).
@@ -35,7 +35,7 @@ def install() -> bool:
     """Replace Streamlit's hook; True if it is in place (idempotent)."""
     try:
         from streamlit.runtime.scriptrunner import script_runner
-    except ImportError:  # pragma: no cover - Streamlit moved it: the test below says so
+    except ImportError:  # pragma: no cover - Streamlit moved it; tests/test_keras_guard.py says so
         return False
     if not hasattr(script_runner, "_clean_problem_modules"):
         return False
