@@ -224,6 +224,23 @@ def threshold_chart(
     return alt.layer(hist, rule).resolve_scale(color="independent")
 
 
+def stats_html(stats: list[tuple[str, str, str]]) -> str:
+    """Big numbers with a label and an optional note each, two per row (the page's hero)."""
+    cells = "".join(
+        "<div style='padding:.2rem 0 .8rem 0'>"
+        f"<div style='font-size:.9rem;color:#555'>{html.escape(label)}</div>"
+        f"<div style='font-size:2.1rem;line-height:1.2;color:{charts.TEXT_COLOR}'>"
+        f"{html.escape(value)}</div>"
+        + (f"<div style='font-size:.8rem;color:#777'>{html.escape(note)}</div>" if note else "")
+        + "</div>"
+        for label, value, note in stats
+    )
+    return (
+        "<div class='intro-stats' style='display:grid;grid-template-columns:1fr 1fr;"
+        f"column-gap:1.2rem'>{cells}</div>"
+    )
+
+
 def verdict_html(
     error: float, threshold: float, *, true_class: int | None = None, subject: str = "this beat"
 ) -> str:

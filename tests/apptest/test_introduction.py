@@ -96,6 +96,9 @@ def test_first_screen_and_the_default_chapter_render(at):
     assert [t.label for t in at.tabs] == [label for label, _ in CHAPTERS.values()]
     assert not at.error
     assert any("not for medical use" in w.value for w in at.warning)
+    stats = next(m.value for m in at.markdown if "intro-stats" in m.value)
+    assert "Heartbeats in ECG5000" in stats and "5,000" in stats
+    assert "Model AUC" in stats and "0.978" in stats
     # The model-dependent panels have filled in (no "loading" note left behind).
     assert not _waiting(at)
     assert len(_verdicts(at)) == 1  # the gallery's beat; the canvas starts empty
