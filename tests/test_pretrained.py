@@ -68,6 +68,11 @@ def test_artifact_reproduces_its_recorded_auc(replay, prepared, live_errors):
     assert np.array_equal(replay.classes, prepared.split.test_y)
 
 
+def test_replay_file_holds_no_dataset_values():
+    with np.load(ASSETS / REPLAY_FILE) as z:
+        assert sorted(z.files) == ["errors", "loss", "summary", "val_loss"]
+
+
 def test_replay_shape(replay):
     assert replay.epochs == PRETRAINED_SPEC.epochs
     assert replay.errors.shape == (PRETRAINED_SPEC.epochs + 1, TEST_SIZE)

@@ -76,7 +76,7 @@ def pretrained():
 def replay():
     from anomagram.pretrained import load_replay
 
-    return load_replay()
+    return load_replay(classes=pretrained_split().split.test_y)
 
 
 @st.cache_resource(show_spinner=False)
