@@ -23,6 +23,8 @@ from e2e_helpers import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     free_port,
+    open_train,
+    rss_mb,
     settled,
     start_server,
     stop_server,
@@ -32,18 +34,8 @@ from e2e_helpers import (  # noqa: E402
 TRAIN = "▶ Train"
 
 
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
-
-
 async def session(browser, url: str, rounds: int, marks: list, pid: int) -> None:
-    context = await browser.new_context(viewport={"width": 1300, "height": 950})
-    page = await context.new_page()
-    page.set_default_timeout(240_000)
-    await page.goto(f"{url}/train")
-    await page.get_by_role("button", name=TRAIN).wait_for()
-    await settled(page)
+    context, page = await open_train(browser, url, timeout_ms=240_000)
     for r in range(rounds):
         await page.get_by_role("button", name=TRAIN).first.click()
         await page.get_by_text(re.compile(r"Trained 30 epochs")).first.wait_for()

@@ -145,6 +145,23 @@ async def settled(page, timeout: float = 120) -> None:
     raise TimeoutError("the app kept running")
 
 
+async def open_train(browser, url: str, query: str = "", timeout_ms: int = 120_000):
+    """Async Playwright: a new browser context on the Train page, ready for a click."""
+    context = await browser.new_context(viewport={"width": 1300, "height": 950})
+    page = await context.new_page()
+    page.set_default_timeout(timeout_ms)
+    await page.goto(f"{url}/train{query}")
+    await page.get_by_role("button", name="▶ Train").wait_for()
+    await settled(page)
+    return context, page
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
+
+
 def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, page.inner_text("body")[:2000]
     assert not re.search(r"Traceback \(most recent call last\)", page.content())

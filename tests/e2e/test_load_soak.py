@@ -24,6 +24,8 @@ from e2e_helpers import (
     CHROMIUM_ARGS,
     SCREENSHOTS,
     free_port,
+    open_train,
+    rss_mb,
     server_output,
     settled,
     start_server,
@@ -37,11 +39,6 @@ TRAIN_BUTTON = "▶ Train"
 # Ten sessions that each compile a new architecture share two cores; with an empty JAX
 # compilation cache (a fresh machine, as in CI) the last one finishes after about 3 minutes.
 SESSIONS_TIMEOUT = 400
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
 
 
 @pytest.fixture
@@ -58,16 +55,6 @@ def server():
         yield url, proc
     finally:
         stop_server(proc)
-
-
-async def _open_train(browser, url: str, query: str = ""):
-    context = await browser.new_context(viewport={"width": 1300, "height": 950})
-    page = await context.new_page()
-    page.set_default_timeout(120_000)
-    await page.goto(f"{url}/train{query}")
-    await page.get_by_role("button", name=TRAIN_BUTTON).wait_for()
-    await settled(page)
-    return context, page
 
 
 async def _train_and_wait(page, epochs: int, timeout: float = 240) -> None:
@@ -115,7 +102,7 @@ def test_ten_concurrent_sessions_each_see_their_own_model(server):
 
     async def session(browser, hidden: str, latent: int, seed: int):
         query = f"?hidden={hidden}&latent={latent}&seed={seed}&train_size=500&test_size=100"
-        context, page = await _open_train(browser, url, query)
+        context, page = await open_train(browser, url, query)
         try:
             started = time.monotonic()
             await _train_and_wait(page, 30, timeout=SESSIONS_TIMEOUT)
@@ -169,13 +156,13 @@ def test_disconnect_mid_training_leaves_server_and_others_working(server):
         async with async_playwright() as p:
             browser = await _launch(p)
             try:
-                ctx, page = await _open_train(browser, url, "?epochs=100&train_size=2500")
+                ctx, page = await open_train(browser, url, "?epochs=100&train_size=2500")
                 await page.get_by_role("button", name=TRAIN_BUTTON).first.click()
                 await page.get_by_role("button", name="⏸ Pause").wait_for()
                 await asyncio.sleep(0.5)
                 await ctx.close()  # the browser goes away mid-training
 
-                ctx2, page2 = await _open_train(browser, url, "?train_size=500&test_size=100")
+                ctx2, page2 = await open_train(browser, url, "?train_size=500&test_size=100")
                 await _train_and_wait(page2, 30)
                 await _no_exception(page2)
                 await ctx2.close()
@@ -197,7 +184,7 @@ def test_fifty_train_reset_cycles_keep_memory_flat(server):
         async with async_playwright() as p:
             browser = await _launch(p)
             try:
-                ctx, page = await _open_train(browser, url, "?train_size=500&test_size=100")
+                ctx, page = await open_train(browser, url, "?train_size=500&test_size=100")
                 for i in range(cycles):
                     await _train_and_wait(page, 30)
                     await page.get_by_role("button", name="↺ Reset").click()
