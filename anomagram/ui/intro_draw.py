@@ -161,9 +161,7 @@ def _drawing_result(drawing: dict | None) -> None:
     scaled, recon, error = intro_data.reconstruct(signal)
     threshold = intro_data.shipped().threshold
     subject = "your drawing" if source is None else f"your edit of {source}"
-    st.markdown(
-        intro_charts.verdict_html(error, threshold, subject=subject), unsafe_allow_html=True
-    )
+    intro_specs.show_html(intro_charts.verdict_html(error, threshold, subject=subject))
     intro_specs.show(intro_specs.drawing(scaled, recon))
     st.caption(
         "Whatever you draw, the reconstruction tends to look like a normal beat: that is all "
