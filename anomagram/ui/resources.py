@@ -41,8 +41,8 @@ def model_ready() -> bool:
     """True once the pretrained model is loaded and compiled: asking for it will not block.
 
     Asking does not start the warm-up: the app starts it when a page run has finished
-    (streamlit_app.py), so a first visitor's page is not slowed by Keras's import
-    (A/B, cold server: first screen -4 %).
+    (streamlit_app.py), so Keras's import does not compete with the rest of a first
+    visitor's page run (A/B on a cold server: first screen -4 %, within this VM's noise).
     """
     return _MODEL_READY.is_set()
 
