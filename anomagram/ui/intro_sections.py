@@ -177,9 +177,9 @@ def try_it() -> None:
             selection_mode=intro_charts.GALLERY_SELECTION,
         )
         intro_specs.show_html(
-            "<span style='font-size:.85rem;color:#555'>Line colour: true class · dot: the "
+            "<div style='font-size:.85rem;color:#555'>Line colour: the true class<br>Dot: the "
             f"model's verdict, <span style='color:{charts.NORMAL_COLOR}'>●</span> normal or "
-            f"<span style='color:{charts.ABNORMAL_COLOR}'>●</span> abnormal</span>"
+            f"<span style='color:{charts.ABNORMAL_COLOR}'>●</span> abnormal</div>"
         )
         row = st.container(horizontal=True, gap="small")
         # In a popover the picker is mounted only when opened, so the first screen does not
