@@ -55,6 +55,9 @@ def finish_deferred() -> None:
     fragment checks twice a second and reruns the page once the model is ready.
     """
     if st.session_state.pop(PENDING, False):
+        # Normally the app shell starts the warm-up after the page; starting it here too
+        # (idempotent) means the panels never wait on a warm-up nobody started.
+        resources.warm_up()
         _watch_model()
 
 
