@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from anomagram.ui import resources
+from anomagram.ui import streamlit_patches
+from anomagram.ui.common import resources
+
+# Before any session's first run ends: see streamlit_patches for why each hook is needed.
+streamlit_patches.install()
 
 st.set_page_config(
     page_title="Anomagram · ECG anomaly detection with autoencoders",

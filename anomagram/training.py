@@ -12,6 +12,7 @@ import ctypes
 import functools
 import math
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -153,6 +154,8 @@ class Trainer:
     status: str = "new"  # new | completed | stopped | diverged
     message: str = ""
     runs: list[RunResult] = field(default_factory=list)
+    # A stable identity for callers that keep per-model state (``id`` is reused once freed).
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
     def create(cls, spec: Spec, ecg: ECG5000 | None = None, model=None) -> Trainer:
@@ -163,6 +166,16 @@ class Trainer:
         else:
             reinitialize(model, spec)
         return cls(spec, prepared, model)
+
+    def set_spec_epochs(self, spec: Spec) -> None:
+        """Adopt ``spec`` for the next run; it may differ from the model's spec only in epochs.
+
+        The step count says how long the next run is, not what the model is, so a page can
+        change it between runs and the model saved afterwards still carries its exact spec.
+        """
+        if spec.replace(epochs=self.spec.epochs) != self.spec:
+            raise ValueError("Only the number of epochs can change for a model being trained.")
+        self.spec = spec
 
     # --- training ------------------------------------------------------------------------------
 

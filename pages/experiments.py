@@ -10,9 +10,9 @@ import streamlit as st
 from anomagram import charts
 from anomagram.sweep import SWEEP_PARAMS, run_sweep
 from anomagram.ui import exp_logic as logic
-from anomagram.ui import resources, state
-from anomagram.ui.score_nav import page_link
-from anomagram.ui.shell import require_app_shell
+from anomagram.ui.common import resources, state
+from anomagram.ui.common.navigation import page_link
+from anomagram.ui.streamlit_patches import require_app_shell
 
 # Streamlit counts a chart's title and legend inside its height: leave room for the plot.
 CHART_HEIGHT = 400

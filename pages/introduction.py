@@ -10,7 +10,7 @@ import streamlit as st
 from anomagram.ui import intro_draw, intro_lesson, intro_sections
 from anomagram.ui.intro_model import finish_deferred
 from anomagram.ui.intro_sections import section_header
-from anomagram.ui.shell import require_app_shell
+from anomagram.ui.streamlit_patches import require_app_shell
 
 require_app_shell()
 intro_sections.hero()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from anomagram.ui import score_view as view
-from anomagram.ui.shell import require_app_shell
+from anomagram.ui.streamlit_patches import require_app_shell
 
 require_app_shell()
 view.init_state()

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from anomagram.ui import composer, train_view
-from anomagram.ui.shell import require_app_shell
-from anomagram.ui.state import get_spec
+from anomagram.ui.common.state import get_spec
+from anomagram.ui.streamlit_patches import require_app_shell
 
 require_app_shell()
 request = train_view.take_request()

@@ -116,3 +116,17 @@ def test_no_retracing_after_the_first_epoch(ecg):
     assert sum("jit(train_step)" in m for m in first) == 1
     assert sum("jit(run)" in m for m in first) == 1  # the per-epoch report pass
     assert later == []
+
+
+def test_set_spec_epochs_changes_only_the_step_count(small_trainer):
+    import pytest
+
+    original = small_trainer.spec
+    try:
+        small_trainer.set_spec_epochs(original.replace(epochs=7))
+        assert small_trainer.spec.epochs == 7
+        with pytest.raises(ValueError):
+            small_trainer.set_spec_epochs(original.replace(latent=3))
+    finally:
+        small_trainer.set_spec_epochs(original)
+    assert small_trainer.token and isinstance(small_trainer.token, str)

@@ -1,8 +1,5 @@
-"""Streamlit widgets and cached resources shared by the pages (the only Streamlit code in the
-package; everything below ``anomagram/`` outside this folder is plain Python)."""
+"""Everything that imports Streamlit: one package per page, ``common`` for what pages share.
 
-from anomagram.ui import keras_guard
-
-# Every page imports this package, so the guard is in place before any session's first run
-# ends (see keras_guard for why Streamlit's Keras reset must not run here).
-keras_guard.install()
+``streamlit_patches`` holds every hook into Streamlit's private API; ``streamlit_app.py``
+installs them explicitly (importing this package changes nothing).
+"""

@@ -28,7 +28,7 @@ from anomagram.spec import (
     Spec,
     SpecError,
 )
-from anomagram.ui.state import get_spec, set_spec
+from anomagram.ui.common.state import get_spec, set_spec
 
 SPEC_FIELDS = tuple(Spec().to_dict())
 EDITED_KEY = "train_spec_edited"

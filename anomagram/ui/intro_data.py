@@ -22,7 +22,7 @@ import streamlit as st
 
 from anomagram import metrics
 from anomagram.data import MinMaxScaler, is_abnormal
-from anomagram.ui import resources
+from anomagram.ui.common import resources
 
 GALLERY_SIZE = 12
 

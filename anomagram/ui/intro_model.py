@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from anomagram.ui import intro_data, resources
+from anomagram.ui import intro_data
+from anomagram.ui.common import resources
+from anomagram.ui.streamlit_patches import is_fragment_rerun
 
 PENDING = "intro_model_pending"
 
 
-def is_fragment_rerun() -> bool:
-    # A fragment rerun has no page end to call finish_deferred; it must wait for the model.
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-        ctx = get_script_run_ctx()
-        return bool(ctx and ctx.fragment_ids_this_run)
-    except Exception:
-        return False
-
-
 def model_or_defer(what: str) -> bool:
     """True if the model can be used now; otherwise show a note and ask the page to rerun."""
+    # A fragment rerun has no page end to call finish_deferred: it waits for the model instead.
     if intro_data.model_ready() or is_fragment_rerun():
         return _load()
     st.session_state[PENDING] = True

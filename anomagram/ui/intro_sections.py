@@ -18,9 +18,11 @@ from streamlit.errors import StreamlitAPIException
 
 from anomagram import charts, metrics
 from anomagram.data import CLASS_NAMES, SHORT_CLASS_NAMES
-from anomagram.ui import intro_charts, intro_data, intro_specs, resources
-from anomagram.ui.intro_model import is_fragment_rerun, model_or_defer
-from anomagram.ui.tiles import confusion_caption, fmt, metric_tiles
+from anomagram.ui import intro_charts, intro_data, intro_specs
+from anomagram.ui.common import resources
+from anomagram.ui.common.tiles import confusion_caption, fmt, metric_tiles
+from anomagram.ui.intro_model import model_or_defer
+from anomagram.ui.streamlit_patches import is_fragment_rerun
 
 SECTIONS = [
     ("try-it", "Try it"),

@@ -12,7 +12,8 @@ import numpy as np
 import streamlit as st
 
 from anomagram import charts
-from anomagram.ui import intro_charts, intro_data, resources
+from anomagram.ui import intro_charts, intro_data
+from anomagram.ui.common import resources
 
 # Total heights in px: Streamlit fits titles, legends and axes inside them.
 BEAT_H = 330

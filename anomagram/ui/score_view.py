@@ -15,10 +15,10 @@ from anomagram import charts
 from anomagram.metrics import metrics_at
 from anomagram.model import MAX_MODEL_BYTES, ModelFileError
 from anomagram.pretrained import PRETRAINED_SPEC
-from anomagram.ui import resources, state
 from anomagram.ui import score_logic as logic
-from anomagram.ui.score_nav import page_link
-from anomagram.ui.tiles import confusion_caption, metric_tiles
+from anomagram.ui.common import resources, state
+from anomagram.ui.common.navigation import page_link
+from anomagram.ui.common.tiles import confusion_caption, metric_tiles
 from anomagram.upload import MAX_BYTES, MAX_ROWS, MIN_LENGTH, SEQ_LEN, UploadError, parse_beats
 
 UPLOAD, PASTE, EXAMPLE = "📤 Upload a CSV", "📋 Paste values", "🧪 Example file"

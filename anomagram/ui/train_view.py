@@ -19,7 +19,6 @@ import math
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +28,9 @@ from anomagram import charts, metrics
 from anomagram.model import save_detector
 from anomagram.spec import Spec
 from anomagram.training import DIVERGED, STOPPED, Trainer
-from anomagram.ui import resources
-from anomagram.ui.state import get_spec, get_trainer, set_trainer
-from anomagram.ui.tiles import confusion_caption, fmt, metric_tiles
+from anomagram.ui.common import resources, state
+from anomagram.ui.common.state import get_spec, get_trainer, set_trainer
+from anomagram.ui.common.tiles import confusion_caption, fmt, metric_tiles
 from anomagram.ui.train_models import pool
 
 REDRAW_SECONDS = 0.2
@@ -41,7 +40,7 @@ GRID_HEIGHT = 320  # one height for the 2x2 grid, so its rows line up
 REQUEST_KEY = "train_request"  # set by the buttons' callbacks, read once per full run
 LIVE_KEY = "train_live"  # epochs the results panel should train in this run
 TARGET_KEY = "train_target"  # the epoch the current (or paused) run ends at
-THRESHOLD_KEY = "train_threshold"  # read by state.session_detector for the Score page
+THRESHOLD_KEY = state.THRESHOLD_KEY  # shared: the Score page uses the chosen threshold
 THRESHOLD_FOR_KEY = "train_threshold_for"
 STRATEGY_KEY = "train_strategy"
 K_KEY, Q_KEY = "train_k", "train_q"
@@ -132,15 +131,6 @@ def phase(trainer: Trainer | None, spec: Spec) -> str:
     return "done"
 
 
-def _token(trainer: Trainer) -> str:
-    """A stable identity for a trainer (``id`` can be reused once the old one is gone)."""
-    token = getattr(trainer, "_ui_token", None)
-    if token is None:
-        token = uuid.uuid4().hex
-        trainer._ui_token = token
-    return token
-
-
 def warm(spec: Spec) -> None:
     """Compile the next model in the background while the person is still choosing."""
     trainer = get_trainer()
@@ -183,7 +173,7 @@ def handle_request(request: str | None, spec: Spec) -> bool:
         set_trainer(trainer)
         current = "new"
     # Only the step count may differ here; keep the trainer's spec (saved with the model) exact.
-    trainer.spec = spec
+    trainer.set_spec_epochs(spec)
     if current == "paused":
         target = int(st.session_state[TARGET_KEY])
     else:
@@ -299,7 +289,7 @@ def _strategy_threshold(trainer: Trainer, strategy: str) -> float:
 
 def current_threshold(trainer: Trainer) -> float:
     """The chosen threshold, recomputed from the strategy whenever the model has changed."""
-    state = (_token(trainer), trainer.epochs_done)
+    state = (trainer.token, trainer.epochs_done)
     if st.session_state.get(THRESHOLD_FOR_KEY) != state or THRESHOLD_KEY not in st.session_state:
         if _strategy() == "manual":
             # A hand-picked value belonged to the previous model; start from the best one.
@@ -700,7 +690,7 @@ def evaluation(trainer: Trainer, threshold: float) -> None:
 
 def _previous_metrics(trainer: Trainer, threshold: float):
     """Metrics at the threshold shown before this one (for the tiles' deltas)."""
-    state = (_token(trainer), trainer.epochs_done)
+    state = (trainer.token, trainer.epochs_done)
     saved = st.session_state.get(TILES_KEY)
     if saved is None or saved[0] != state:
         saved = (state, None, threshold)

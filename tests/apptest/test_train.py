@@ -140,7 +140,7 @@ def test_training_draws_every_chart_and_the_tiles(trained):
     assert any(t.startswith("Which beats get flagged") for t in titles)
     labels = {m.label for m in at.metric}
     assert {"Accuracy", "Precision", "Recall", "F1", "AUC", "False pos. rate"} <= labels
-    assert isinstance(at.session_state["train_threshold"], float)
+    assert isinstance(at.session_state["threshold"], float)
     assert at.download_button(key="train_download").label.startswith("⬇️ Download")
 
 
@@ -151,7 +151,7 @@ def test_threshold_slider_moves_metrics_and_histogram_line(trained):
     new = slider.min + (slider.max - slider.min) * 0.05
     slider.set_value(new).run()
     no_exception(at)
-    assert at.session_state["train_threshold"] == pytest.approx(new)
+    assert at.session_state["threshold"] == pytest.approx(new)
     assert at.session_state["train_strategy"] == "manual"
     after = {m.label: m.value for m in at.metric}
     assert (
@@ -163,7 +163,7 @@ def test_threshold_slider_moves_metrics_and_histogram_line(trained):
     at.selectbox(key="train_strategy_w").select("percentile").run()
     no_exception(at)
     trainer = at.session_state["trainer"]
-    assert at.session_state["train_threshold"] == pytest.approx(trainer.threshold("percentile"))
+    assert at.session_state["threshold"] == pytest.approx(trainer.threshold("percentile"))
 
 
 def test_continue_keeps_counting_epochs(trained):

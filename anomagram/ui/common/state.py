@@ -1,7 +1,8 @@
 """Session state shared across pages: the spec being edited and the session's trained model.
 
 Pages read and write these through the functions here, so the keys live in one place.
-Page-private state uses a prefix per page: ``intro_``, ``train_``, ``score_``, ``exp_``.
+Page-private state uses a prefix per page (``intro_``, ``train_``, ``score_``, ``exp_``), and
+no page reads another page's private keys.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from anomagram.spec import Spec
 
 SPEC_KEY = "spec"
 TRAINER_KEY = "trainer"
+THRESHOLD_KEY = "threshold"  # chosen on the Train page, used by the Score page
 
 
 def get_spec() -> Spec:
@@ -35,12 +37,21 @@ def set_trainer(trainer) -> None:
     st.session_state[TRAINER_KEY] = trainer
 
 
+def get_threshold() -> float | None:
+    """The threshold chosen for the session's model on the Train page, if any."""
+    return st.session_state.get(THRESHOLD_KEY)
+
+
+def set_threshold(value: float) -> None:
+    st.session_state[THRESHOLD_KEY] = float(value)
+
+
 def session_detector():
-    """A Detector from this session's trained model (best-accuracy threshold), or None."""
+    """A Detector from this session's trained model at its chosen threshold, or None."""
     trainer = get_trainer()
     if trainer is None or trainer.epochs_done == 0:
         return None
-    threshold = st.session_state.get("train_threshold")
+    threshold = get_threshold()
     if threshold is None:
         threshold = trainer.threshold("best_accuracy")
     return trainer.detector(threshold, {"threshold_strategy": "chosen on the Train page"})

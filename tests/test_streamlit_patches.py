@@ -1,4 +1,7 @@
-"""Streamlit must not reset Keras between script runs (see anomagram/ui/keras_guard.py)."""
+"""Every hook into Streamlit's private API (anomagram/ui/streamlit_patches.py) still hooks.
+
+Each test fails when a Streamlit upgrade renames or removes what a hook relies on.
+"""
 
 import os
 import sys
@@ -8,11 +11,14 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 
-from anomagram.ui import keras_guard  # noqa: E402
+from anomagram.ui import streamlit_patches  # noqa: E402
+
+# Explicit, as streamlit_app.py does: importing the module installs nothing.
+streamlit_patches.install()
 
 
-def test_importing_the_ui_package_installs_the_guard():
-    assert keras_guard.installed()
+def test_install_puts_the_keras_guard_in_place():
+    assert streamlit_patches.keras_guard_installed()
     # Streamlit still calls the hook by this name after every run: if an upgrade renames or
     # inlines it, this test is the one that notices.
     import inspect
@@ -67,3 +73,36 @@ def test_training_survives_other_sessions_ending_their_runs():
             assert trainer.epochs_done == 3 and trainer.status == "completed"
     finally:
         stop.set()
+
+
+def test_importing_the_ui_packages_installs_nothing():
+    import subprocess
+
+    code = (
+        "import anomagram.ui.streamlit_patches, anomagram.ui.common.state;"
+        "from streamlit.runtime.scriptrunner import script_runner as s;"
+        "print(getattr(s._clean_problem_modules, '_anomagram_keeps_keras', False))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_legacy_pages_mode_flag_still_exists():
+    """require_app_shell switches this class attribute off; Streamlit must still read it."""
+    import inspect
+
+    from streamlit.runtime.pages_manager import PagesManager
+
+    assert hasattr(PagesManager, "uses_pages_directory")
+    assert "uses_pages_directory" in inspect.getsource(PagesManager)
+
+
+def test_fragment_rerun_is_read_from_the_script_run_context():
+    import dataclasses
+
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
+
+    names = {f.name for f in dataclasses.fields(ScriptRunContext)}
+    assert "fragment_ids_this_run" in names
+    # Outside a script run there is no context: not a fragment rerun.
+    assert streamlit_patches.is_fragment_rerun() is False

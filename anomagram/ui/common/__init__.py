@@ -1,0 +1,1 @@
+"""What the pages share: session-state accessors, cached resources, metric tiles, page links."""

@@ -1,0 +1,1 @@
+"""The Experiments page: the sweep form, the run, the results."""

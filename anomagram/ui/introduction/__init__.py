@@ -1,0 +1,1 @@
+"""The Introduction page: hero, beat gallery, drawing, and the lesson's chapters."""

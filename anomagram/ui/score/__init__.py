@@ -1,0 +1,1 @@
+"""The Score page: a data panel, a model panel and the results."""

@@ -1,0 +1,1 @@
+"""The Train page: composer, action bar, live training, evaluation, export, model pool."""
