@@ -32,25 +32,6 @@ _COL_W = 1.12
 _TITLE_Y = 1.22
 
 
-def to_spec(chart: alt.TopLevelMixin, height: int | None = None) -> dict:
-    """A Vega-Lite dict for ``st.vega_lite_chart``, skipping Altair's schema validation.
-
-    ``st.altair_chart`` validates the whole spec against the Vega-Lite JSON schema on every
-    call, which costs 50-250 ms per chart here; the builders are tested, so the page converts
-    once (and caches the result where the chart does not change).
-    """
-    spec = chart.to_dict(validate=False)
-    view = spec.get("config", {}).get("view", {})
-    # Altair's default theme sizes views at 300 px; Streamlit sizes them to the container.
-    view.pop("continuousWidth", None)
-    view.pop("continuousHeight", None)
-    if height is not None:
-        # Streamlit fits title, legend and axes into this height, so the builders' 260 px
-        # leaves a short plot; the page's wide layout can afford more.
-        spec["height"] = height
-    return spec
-
-
 @functools.lru_cache(maxsize=8)
 def _gallery_template(rows: int, columns: int, row_height: int) -> str:
     """The gallery's spec without data, as JSON (built once: Altair takes ~0.4 s to build it)."""
@@ -127,7 +108,7 @@ def _gallery_template(rows: int, columns: int, row_height: int) -> str:
         .properties(height=rows * row_height)
         .configure_view(strokeWidth=0)
     )
-    return json.dumps(to_spec(chart))
+    return json.dumps(charts.to_vega(chart))
 
 
 def gallery_spec(

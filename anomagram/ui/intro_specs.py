@@ -44,7 +44,7 @@ def beat(index: int) -> tuple[dict, float]:
     chart = charts.beat_chart(
         scaled, recon, title="Input and reconstruction", y_domain=intro_data.frame()
     )
-    return intro_charts.to_spec(chart, BEAT_H), error
+    return charts.to_vega(chart, BEAT_H), error
 
 
 @st.cache_data(show_spinner=False, max_entries=600)
@@ -53,7 +53,7 @@ def beat_input(index: int) -> dict:
     chart = charts.beat_chart(
         ts.scaled[index], title="Input beat (scaled)", y_domain=intro_data.frame()
     )
-    return intro_charts.to_spec(chart, BEAT_H)
+    return charts.to_vega(chart, BEAT_H)
 
 
 def drawing(scaled: np.ndarray, recon: np.ndarray | None) -> dict:
@@ -61,21 +61,19 @@ def drawing(scaled: np.ndarray, recon: np.ndarray | None) -> dict:
         "Your drawing as 140 samples" if recon is None else "Your drawing and its reconstruction"
     )
     chart = charts.beat_chart(scaled, recon, title=title, y_domain=intro_data.frame())
-    return intro_charts.to_spec(chart, BEAT_H)
+    return charts.to_vega(chart, BEAT_H)
 
 
 @st.cache_data(show_spinner=False)
 def beats_by_class() -> dict:
     data = resources.ecg()
-    return intro_charts.to_spec(
-        charts.beats_by_class(data.test_pool_x, data.test_pool_y, per_class=5)
-    )
+    return charts.to_vega(charts.beats_by_class(data.test_pool_x, data.test_pool_y, per_class=5))
 
 
 @st.cache_data(show_spinner=False)
 def scaling(index: int) -> dict:
     ts = intro_data.test_set()
-    return intro_charts.to_spec(charts.scaling_chart(ts.raw[index], ts.scaled[index]))
+    return charts.to_vega(charts.scaling_chart(ts.raw[index], ts.scaled[index]))
 
 
 @st.cache_data(show_spinner=False)
@@ -85,7 +83,7 @@ def latent() -> dict:
         intro_data.test_set().classes,
         title="What the bottleneck sees: the 2 numbers of each test beat",
     )
-    return intro_charts.to_spec(chart, 340)
+    return charts.to_vega(chart, 340)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -99,14 +97,14 @@ def replay_histogram(epoch: int) -> dict:
         x_max=intro_data.replay_x_max(),
         title=f"Epoch {epoch}: errors of the 500 test beats ({label})",
     )
-    return intro_charts.to_spec(chart, HIST_H)
+    return charts.to_vega(chart, HIST_H)
 
 
 @st.cache_data(show_spinner=False, max_entries=300)
 def threshold_rules(rules: tuple[tuple[str, float, str], ...], x_max: float) -> dict:
     ts = intro_data.test_set()
     chart = intro_charts.threshold_chart(ts.errors, ts.abnormal, rules, x_max=x_max)
-    return intro_charts.to_spec(chart, HIST_H + 50)
+    return charts.to_vega(chart, HIST_H + 50)
 
 
 @st.cache_data(show_spinner=False, max_entries=300)
@@ -125,7 +123,7 @@ def threshold_views(threshold: float, x_max: float) -> tuple[dict, dict]:
         title="Test errors and your threshold",
     )
     roc_chart = charts.roc_chart(roc.fpr, roc.tpr, roc.auc, point=(m.fpr, m.tpr))
-    return intro_charts.to_spec(hist, ROC_H), intro_charts.to_spec(roc_chart, ROC_H)
+    return charts.to_vega(hist, ROC_H), charts.to_vega(roc_chart, ROC_H)
 
 
 @st.cache_data(show_spinner=False)

@@ -341,21 +341,7 @@ def _baseline(trainer: Trainer):
 
 
 def _show(slot, chart, height: int | None = None) -> None:
-    """Send an Altair chart as a plain Vega-Lite spec.
-
-    ``st.altair_chart`` validates every spec against the Vega-Lite JSON schema: about a second
-    the first time and a third of each redraw after that. charts.py is covered by unit tests
-    that validate, so the live page skips it. The height is set on the dict for the same
-    reason: ``chart.properties`` deep-copies and validates the whole chart.
-    """
-    spec = chart.to_dict(validate=False)
-    view = spec.get("config", {}).get("view", {})
-    # Altair's default theme sizes; Streamlit drops them too and sizes charts to the column.
-    for name in ("continuousWidth", "continuousHeight"):
-        view.pop(name, None)
-    if height is not None:
-        spec["height"] = height
-    slot.vega_lite_chart(spec=spec, width="stretch")
+    slot.vega_lite_chart(spec=charts.to_vega(chart, height), width="stretch")
 
 
 def _grid(slot, chart) -> None:
