@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from anomagram.ui import composer, train_view
+from anomagram.ui import train_view
 from anomagram.ui.common.state import get_spec
 from anomagram.ui.streamlit_patches import require_app_shell
+from anomagram.ui.train import composer
 
 require_app_shell()
 request = train_view.take_request()
