@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from anomagram.ui import train_view
 from anomagram.ui.common.state import get_spec
 from anomagram.ui.streamlit_patches import require_app_shell
-from anomagram.ui.train import composer
+from anomagram.ui.train import action_bar, composer, run_state
+from anomagram.ui.train.results import results_panel
 
 require_app_shell()
-request = train_view.take_request()
+request = run_state.take_request()
 
 st.title("🏋️ Train a model")
 st.caption(
@@ -29,12 +29,12 @@ with settings:
     composer.parameters(spec)
 
 spec = get_spec()
-train_view.warm(spec)
+run_state.warm(spec)
 
 st.divider()
 st.subheader("③ Train and watch it learn")
-live = train_view.handle_request(request, spec)
-bar = train_view.action_bar(spec, live)
-train_view.results_panel()
+live = run_state.handle_request(request, spec)
+bar = action_bar.action_bar(spec, live)
+results_panel()
 if live:
-    train_view.finish_live(bar, spec)
+    action_bar.finish_live(bar, spec)

@@ -66,7 +66,7 @@ def status_texts(at: AppTest) -> list[str]:
 
 
 def go_button(at: AppTest):
-    """Train / Continue (its key alternates between runs, see train_view.finish_live)."""
+    """Train / Continue (its key alternates between runs, see action_bar.finish_live)."""
     (button,) = [b for b in at.button if str(b.key).startswith("train_go_")]
     return button
 
@@ -262,7 +262,7 @@ def test_a_flat_loss_gets_a_hint():
 
 def test_exported_model_round_trips(trained, tmp_path):
     from anomagram.model import load_detector
-    from anomagram.ui.train_view import model_bytes
+    from anomagram.ui.train.export import model_bytes
 
     trainer = trained.session_state["trainer"]
     if trainer.epochs_done == 0:  # the reset test may have run first

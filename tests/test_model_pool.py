@@ -4,7 +4,7 @@ import threading
 import time
 
 from anomagram.spec import Spec
-from anomagram.ui.train_models import ModelPool
+from anomagram.ui.train.model_pool import ModelPool
 
 
 class FakeCompiler:

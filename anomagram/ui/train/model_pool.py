@@ -1,19 +1,15 @@
 """Warm, compiled models kept ready for the Train page.
 
-A new Keras model pays XLA compilation on its first epoch (about a second here, several on a
-busy host). While a person is still reading the page or editing the composer, one background
-worker builds a model of the current architecture and trains it for one epoch, which compiles
-the train step and the report probe. When Train is clicked the page takes that spare and
+A new Keras model pays XLA compilation on its first epoch (about a second, several on a busy
+host). While a person is still reading the page or editing the composer, one background worker
+builds a model of the current architecture and trains it for one epoch, which compiles the
+train step and the report probe. When Train is clicked the page takes that spare and
 ``Trainer.create(..., model=spare)`` gives it fresh seeded weights, so the run starts compiled.
 
 Spares are process-wide (any session may take one) but each is handed out once: a model in a
 session is never shared. One worker compiles one model at a time and then only the latest
-wish, so stepping a layer from 7 to 12 units compiles two models, not six.
-
-A click waits for a spare only while the worker is compiling that very architecture. A wish
-still queued behind another architecture is withdrawn and the session builds its own model:
-with ten sessions on two cores, waiting in line for the one worker cost each of them up to a
-minute before its own compilation even began (found by the 10-session load test).
+wish, so stepping a layer from 7 to 12 units compiles two models, not six. A click waits for a
+spare only while the worker is compiling that very architecture.
 """
 
 from __future__ import annotations
@@ -68,8 +64,11 @@ class ModelPool:
         """
         key = spec.architecture_key
         with self._cond:
+            # A wish for this architecture that is still queued is withdrawn and the caller
+            # builds its own model now: with many sessions on two cores, waiting in line for
+            # the one worker cost each of them up to a minute before its compilation began.
             if self._wanted is not None and self._wanted[0].architecture_key == key:
-                self._wanted = None  # not started yet: the caller builds its own, now
+                self._wanted = None
             self._cond.wait_for(lambda: self._busy != key, timeout=wait)
             return self._spares.pop(key, None)
 

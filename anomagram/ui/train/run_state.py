@@ -1,0 +1,141 @@
+"""What the Train page is doing: the buttons' requests, the model's phase, building trainers.
+
+The buttons only record a request (``on_click``); the page script takes it once per full run
+and turns it into a new, continued or reset model. The session's Trainer (``state``) keeps
+every finished epoch even when a click interrupts a run, so nothing here loses a model.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from anomagram.spec import Spec
+from anomagram.training import DIVERGED, STOPPED, Trainer
+from anomagram.ui.common import resources
+from anomagram.ui.common.state import get_trainer, set_trainer
+from anomagram.ui.train.model_pool import pool
+
+REQUEST_KEY = "train_request"  # set by the buttons' callbacks, read once per full run
+LIVE_KEY = "train_live"  # epochs the results panel should train in this run
+TARGET_KEY = "train_target"  # the epoch the current (or paused) run ends at
+RUN_ERROR_KEY = "train_run_error"
+LOCK_KEY = "train_lock"  # held while a run trains this session's model
+
+PHASES = ("none", "stale", "diverged", "new", "paused", "done")
+
+
+def training_lock() -> threading.Lock:
+    return st.session_state.setdefault(LOCK_KEY, threading.Lock())
+
+
+def wait_for_training_to_stop(timeout: float = 60.0) -> None:
+    """Let an interrupted run finish its epoch before this run reads or trains the model."""
+    # With runner.fastReruns a click starts the new run at once, while the old run is still
+    # inside model.fit until its next Streamlit call stops it: without this wait the new run
+    # would read a half-updated trainer, or train the same model from two threads.
+    lock = training_lock()
+    if lock.acquire(timeout=timeout):
+        lock.release()
+
+
+def request(action: str) -> None:
+    """A button's ``on_click``: "go", "pause" or "reset"."""
+    st.session_state[REQUEST_KEY] = action
+
+
+def take_request() -> str | None:
+    """The button request of this full run; also drops a live run an interrupt left behind."""
+    wait_for_training_to_stop()
+    st.session_state.pop(LIVE_KEY, None)
+    return st.session_state.pop(REQUEST_KEY, None)
+
+
+def target() -> int | None:
+    """The epoch the current (or paused) run ends at."""
+    return st.session_state.get(TARGET_KEY)
+
+
+def _model_settings(spec: Spec) -> dict:
+    # The step count only says how long the next run is; it does not change the model.
+    settings = spec.to_dict()
+    settings.pop("epochs")
+    return settings
+
+
+def is_stale(trainer: Trainer | None, spec: Spec) -> bool:
+    return trainer is not None and _model_settings(trainer.spec) != _model_settings(spec)
+
+
+def phase(trainer: Trainer | None, spec: Spec) -> str:
+    """One of ``PHASES``: none | stale | diverged | new | paused | done."""
+    if trainer is None:
+        return "none"
+    if trainer.status == DIVERGED:
+        return "diverged"
+    if is_stale(trainer, spec):
+        return "stale"
+    if trainer.epochs_done == 0:
+        return "new"
+    end = target()
+    if trainer.status == STOPPED and end and trainer.epochs_done < end:
+        return "paused"
+    return "done"
+
+
+def warm(spec: Spec) -> None:
+    """Compile the next model in the background while the person is still choosing."""
+    trainer = get_trainer()
+    if trainer is None or trainer.spec.architecture_key != spec.architecture_key:
+        pool().request(spec, resources.ecg_data())
+
+
+def build_trainer(spec: Spec) -> Trainer | None:
+    """A fresh trainer for ``spec``, reusing compiled code where the architecture allows."""
+    old = get_trainer()
+    with st.spinner("Building the autoencoder…"):
+        if old is not None and old.spec.architecture_key == spec.architecture_key:
+            model = old.model
+        else:
+            # Waits if the background warm-up is compiling this very architecture.
+            model = pool().take(spec)
+        try:
+            return Trainer.create(spec, resources.ecg_data(), model=model)
+        except ValueError as exc:  # SpecError and impossible data compositions
+            st.error(f"This model cannot be built: {exc}", icon="🚫")
+            return None
+
+
+def handle_request(action: str | None, spec: Spec) -> bool:
+    """Act on a button request; True when the results panel should train in this run."""
+    if action == "reset":
+        trainer = build_trainer(spec)
+        if trainer is not None:
+            set_trainer(trainer)
+            st.session_state.pop(TARGET_KEY, None)
+        return False
+    if action != "go":
+        return False
+    trainer = get_trainer()
+    current = phase(trainer, spec)
+    if current in ("none", "stale", "diverged"):
+        trainer = build_trainer(spec)
+        if trainer is None:
+            return False
+        set_trainer(trainer)
+        current = "new"
+    # Only the step count may differ here; keep the trainer's spec (saved with the model) exact.
+    trainer.set_spec_epochs(spec)
+    if current == "paused":
+        end = int(st.session_state[TARGET_KEY])
+    else:
+        end = trainer.epochs_done + spec.epochs
+    st.session_state[TARGET_KEY] = end
+    st.session_state[LIVE_KEY] = end - trainer.epochs_done
+    return True
+
+
+def take_live_epochs() -> int | None:
+    """The epochs the results panel should train in this run (asked for once)."""
+    return st.session_state.pop(LIVE_KEY, None)

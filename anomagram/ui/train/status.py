@@ -1,0 +1,76 @@
+"""The Train page's status line: progress, pause, divergence, run errors and loss hints."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from anomagram import metrics
+from anomagram.spec import Spec
+from anomagram.training import DIVERGED, Trainer
+from anomagram.ui.common.tiles import fmt
+from anomagram.ui.train import run_state
+from anomagram.ui.train.run_state import RUN_ERROR_KEY, phase
+
+
+def _status_text(trainer: Trainer) -> str:
+    run = trainer.runs[-1] if trainer.runs else None
+    parts = [f"✅ Trained {trainer.epochs_done} epochs"]
+    if run is not None and run.epochs_run:
+        parts.append(f"last run {run.epochs_run} epochs in {run.seconds_total:.1f} s")
+    if trainer.loss:
+        parts.append(f"training loss {trainer.loss[-1]:.4f}")
+    report = trainer.last_report
+    if report is not None:
+        parts.append(
+            f"AUC {fmt(metrics.auc(trainer.prepared.test_is_abnormal, report.test_errors))}"
+        )
+    return " · ".join(parts)
+
+
+def loss_hint(trainer: Trainer) -> str | None:
+    """A plain-words hint when the loss went up or never moved."""
+    loss = [v for v in trainer.loss if math.isfinite(v)]
+    if len(loss) < 5:
+        return None
+    first, last = loss[0], loss[-1]
+    if last > first * 1.5:
+        return (
+            "📈 The loss went **up** instead of down: the learning rate is probably too large "
+            "for this optimizer. Try a smaller learning rate."
+        )
+    if first - last < 0.02 * first:
+        return (
+            "➖ The loss has barely moved: the model is stuck. This happens with plain SGD or "
+            "Adadelta at small learning rates, or when a huge step throws the weights into a "
+            "flat region. Try Adam, or another learning rate."
+        )
+    return None
+
+
+def show_status(slot, trainer: Trainer | None, spec: Spec) -> None:
+    with slot.container():
+        error = st.session_state.get(RUN_ERROR_KEY)
+        if error:
+            st.error(error, icon="🚫")
+        if trainer is None:
+            return
+        current = phase(trainer, spec)
+        target = run_state.target() or trainer.epochs_done
+        if trainer.status == DIVERGED:
+            st.warning(trainer.message, icon="⚠️")
+            if trainer.epochs_done:
+                st.caption(f"The charts show epoch {trainer.epochs_done}, the last finite one.")
+        elif current == "paused":
+            st.progress(
+                min(trainer.epochs_done / target, 1.0),
+                text=f"⏸ Paused at epoch {trainer.epochs_done} of {target}",
+            )
+        elif trainer.epochs_done:
+            st.progress(1.0, text=_status_text(trainer))
+        hint = loss_hint(trainer) if trainer.status != DIVERGED else None
+        if hint:
+            st.info(hint)
+        if current == "stale" and trainer.epochs_done:
+            st.caption("The charts below still show the model trained with the earlier settings.")
