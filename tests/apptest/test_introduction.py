@@ -1,7 +1,7 @@
 """The Introduction page, run headless with AppTest, plus its pure drawing helper.
 
 The page is run on its own (not through streamlit_app.py), so links to other pages fall back
-to plain markdown links, and the drawing canvas returns its initial drawing.
+to plain links, and the drawing canvas returns its initial drawing.
 """
 
 import json
@@ -148,7 +148,7 @@ def test_next_button_opens_the_following_chapter(at):
 
 
 def test_the_chapter_comes_back_after_visiting_another_page(at):
-    from anomagram.ui.intro_lesson import KEPT
+    from anomagram.ui.introduction.lesson import KEPT
 
     _open(at, 6)
     assert at.session_state[KEPT] == CHAPTERS[6][0]
@@ -159,10 +159,10 @@ def test_the_chapter_comes_back_after_visiting_another_page(at):
 
 
 def test_page_paints_before_the_model_is_loaded(at, monkeypatch):
-    from anomagram.ui import intro_data
+    from anomagram.ui.introduction import page_data
 
     _open(at, 5)
-    monkeypatch.setattr(intro_data, "model_ready", lambda: False)
+    monkeypatch.setattr(page_data, "model_ready", lambda: False)
     at.run()
     assert not at.exception
     assert _waiting(at)
@@ -263,7 +263,7 @@ def _stroke(xs, ys):
 
 
 def test_layered_signal_is_drawing_to_signal_for_one_stroke():
-    from anomagram.ui.intro_draw import layered_signal
+    from anomagram.ui.introduction.drawing import layered_signal
 
     beat = np.sin(np.linspace(0, 6, 140)) * 2 - 1
     drawing = signal_to_drawing(beat, W, H)
@@ -273,7 +273,7 @@ def test_layered_signal_is_drawing_to_signal_for_one_stroke():
 
 
 def test_a_later_stroke_replaces_the_line_under_it():
-    from anomagram.ui.intro_draw import layered_signal
+    from anomagram.ui.introduction.drawing import layered_signal
 
     flat = _stroke(np.linspace(0, W, 50), np.full(50, H / 2))  # value -1 everywhere
     bump = _stroke(np.linspace(W / 4, W / 2, 20), np.full(20, 0.0))  # value +2 in a quarter

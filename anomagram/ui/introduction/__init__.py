@@ -1,1 +1,14 @@
-"""The Introduction page: hero, beat gallery, drawing, and the lesson's chapters."""
+"""The Introduction page, one module per panel or chapter, top to bottom.
+
+- ``hero``: title, the idea in one paragraph, four key numbers, the contents line.
+- ``gallery``: section 1, "Try it": click a real test beat, see its reconstruction and verdict.
+- ``drawing``: section 2, draw (or edit) a beat on a canvas; how strokes become 140 samples.
+- ``lesson``: sections 3-8 as tabs, and the list of chapters:
+  ``architecture`` (how it works), ``dataset`` (the data), ``replay`` (training replay),
+  ``thresholds`` (choosing a threshold), ``accuracy`` (accuracy is not enough), ``insights``.
+
+Behind them: ``page_data`` (cached numbers the page shows), ``model_loading`` (panels that need
+the pretrained model wait for it without holding up the first paint) and ``views`` (section
+headers, showing a chart or an HTML block). The pure Altair/HTML builders used only here live in
+``anomagram.charts.introduction``.
+"""

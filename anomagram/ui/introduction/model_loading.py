@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from anomagram.ui import intro_data
 from anomagram.ui.common import resources
+from anomagram.ui.introduction import page_data
 from anomagram.ui.streamlit_patches import is_fragment_rerun
 
 PENDING = "intro_model_pending"
@@ -20,7 +20,7 @@ PENDING = "intro_model_pending"
 def model_or_defer(what: str) -> bool:
     """True if the model can be used now; otherwise show a note and ask the page to rerun."""
     # A fragment rerun has no page end to call finish_deferred: it waits for the model instead.
-    if intro_data.model_ready() or is_fragment_rerun():
+    if page_data.model_ready() or is_fragment_rerun():
         return _load()
     st.session_state[PENDING] = True
     st.info(f"⏳ {what} appears in a moment, once the autoencoder has loaded.")
@@ -55,5 +55,5 @@ def finish_deferred() -> None:
 
 @st.fragment(run_every=0.5)
 def _watch_model() -> None:
-    if intro_data.model_ready():
+    if page_data.model_ready():
         st.rerun(scope="app")

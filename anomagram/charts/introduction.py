@@ -1,5 +1,5 @@
 """Visuals only the Introduction page uses: the clickable beat gallery, threshold rules on the
-error histogram, the drawing canvas's background grid and the coloured verdict card.
+error histogram, the hero's numbers, the coloured verdict card and the drawing canvas's grid.
 
 Pure functions (no streamlit import), in the palette of ``anomagram.charts``.
 """
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from anomagram import charts
-from anomagram.data import SHORT_CLASS_NAMES
+from anomagram.data import CLASS_IDS, NORMAL, SEQ_LEN, SHORT_CLASS_NAMES
 from anomagram.signal import Y_BOTTOM, Y_TOP
 
 GALLERY_SELECTION = "pick"
@@ -60,8 +60,8 @@ def _gallery_template(rows: int, columns: int, row_height: int) -> str:
         )
         .add_params(pick)
     )
-    class_names = [charts.CLASS_NAMES[k] for k in sorted(charts.CLASS_NAMES)]
-    class_colors = [charts.CLASS_COLORS[k] for k in sorted(charts.CLASS_NAMES)]
+    class_names = [SHORT_CLASS_NAMES[k] for k in CLASS_IDS]
+    class_colors = [charts.CLASS_COLORS[k] for k in CLASS_IDS]
     trace = (
         alt.Chart(alt.NamedData(name="gallery_lines"))
         .mark_line(strokeWidth=1.6, cursor="pointer")
@@ -240,7 +240,7 @@ def verdict_html(
     truth = ""
     if true_class is not None:
         name = SHORT_CLASS_NAMES.get(int(true_class), f"class {true_class}")
-        actually_abnormal = int(true_class) != 1
+        actually_abnormal = int(true_class) != NORMAL
         right = actually_abnormal == flagged
         verdict_check = "✔ the model is right" if right else "✘ the model is wrong here"
         truth = (
@@ -287,9 +287,8 @@ def canvas_background(
         draw.text(
             (4, min(max(y - 13, 1), height - 14)), label, fill=(120, 130, 142, 255), font=font
         )
-    n = 140
-    for s in range(20, n, 20):
-        x = s / (n - 1) * (width - 1)
+    for s in range(20, SEQ_LEN, 20):
+        x = s / (SEQ_LEN - 1) * (width - 1)
         draw.line([(x, 0), (x, height)], fill=(236, 240, 244, 255), width=1)
         draw.text((x + 3, height - 14), str(s), fill=(150, 158, 168, 255), font=font)
     if guide is not None:

@@ -21,7 +21,7 @@ import numpy as np
 import streamlit as st
 
 from anomagram import metrics
-from anomagram.data import MinMaxScaler, is_abnormal
+from anomagram.data import NORMAL, MinMaxScaler, is_abnormal
 from anomagram.ui.common import resources
 
 GALLERY_SIZE = 12
@@ -149,7 +149,7 @@ def frame() -> tuple[float, float]:
 def mean_normal_beat() -> np.ndarray:
     """Average recorded normal beat of the training set: the faint guide on the drawing canvas."""
     prep = resources.pretrained_split()
-    beats = prep.split.train_x[prep.split.train_y == 1]
+    beats = prep.split.train_x[prep.split.train_y == NORMAL]
     return beats.mean(axis=0)
 
 

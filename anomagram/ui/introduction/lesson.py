@@ -1,10 +1,8 @@
-"""Sections 3-8 of the Introduction: the lesson, one chapter (tab) at a time.
+"""Sections 3-8 of the Introduction: the lesson, one chapter (tab) at a time, and the list of
+chapters (``CHAPTERS``) with the module that draws each.
 
-Only the open chapter runs. The whole page used to run and draw all eight sections at once,
-and on a two-core box the browser then needed about three more seconds (nine Vega charts, a
-diagram, two data grids) before the gallery and the canvas at the top answered clicks. With
-lazy tabs the first screen costs what sections 1 and 2 cost, and each chapter is drawn when
-the visitor opens it.
+Only the open chapter runs: drawing all six (nine charts, a diagram, two data grids) would keep
+the browser busy for seconds before the gallery and canvas at the top answered clicks.
 """
 
 from __future__ import annotations
@@ -14,7 +12,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from anomagram.ui import intro_sections
+from anomagram.ui.introduction.accuracy import beyond_accuracy
+from anomagram.ui.introduction.architecture import how_it_works
+from anomagram.ui.introduction.dataset import the_data
+from anomagram.ui.introduction.insights import insights
+from anomagram.ui.introduction.replay import training_replay
+from anomagram.ui.introduction.thresholds import thresholds
 
 KEY = "intro_chapter"
 # Tab state is widget state, which Streamlit drops while another page is shown; this copy
@@ -42,12 +45,12 @@ class Chapter:
 
 
 CHAPTERS = (
-    Chapter(3, "How it works", "how-it-works", intro_sections.how_it_works),
-    Chapter(4, "The data", "the-data", intro_sections.the_data),
-    Chapter(5, "Training replay", "training-replay", intro_sections.training_replay),
-    Chapter(6, "Choosing a threshold", "thresholds", intro_sections.thresholds),
-    Chapter(7, "Accuracy is not enough", "beyond-accuracy", intro_sections.beyond_accuracy),
-    Chapter(8, "Insights", "insights", intro_sections.insights),
+    Chapter(3, "How it works", "how-it-works", how_it_works),
+    Chapter(4, "The data", "the-data", the_data),
+    Chapter(5, "Training replay", "training-replay", training_replay),
+    Chapter(6, "Choosing a threshold", "thresholds", thresholds),
+    Chapter(7, "Accuracy is not enough", "beyond-accuracy", beyond_accuracy),
+    Chapter(8, "Insights", "insights", insights),
 )
 LABELS = tuple(c.label for c in CHAPTERS)
 

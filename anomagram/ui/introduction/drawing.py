@@ -1,4 +1,5 @@
-"""Section 2 of the Introduction: draw a heartbeat and let the pretrained model judge it.
+"""Section 2 of the Introduction, "Draw your own": draw a heartbeat, or edit a real one, and let
+the pretrained model judge it. ``layered_signal`` turns the canvas's strokes into 140 samples.
 
 ``streamlit_drawable_canvas`` raises when imported outside a running app, so it is imported
 inside the fragment only; the geometry helpers here stay importable anywhere (and testable).
@@ -16,9 +17,12 @@ import numpy as np
 import streamlit as st
 
 from anomagram import charts
-from anomagram.signal import SEQ_LEN, signal_to_drawing, strokes_from_json, strokes_to_signal
-from anomagram.ui import intro_charts, intro_data, intro_specs
-from anomagram.ui.intro_model import model_or_defer
+from anomagram.charts.introduction import canvas_background, verdict_html
+from anomagram.data import SEQ_LEN, SHORT_CLASS_NAMES
+from anomagram.signal import signal_to_drawing, strokes_from_json, strokes_to_signal
+from anomagram.ui.introduction import page_data
+from anomagram.ui.introduction.model_loading import model_or_defer
+from anomagram.ui.introduction.views import BEAT_H, section_header, show, show_html
 
 CANVAS_W = 440
 CANVAS_H = 240
@@ -29,6 +33,15 @@ DRAWING = "intro_drawing"
 VERSION = "intro_canvas_version"
 SEED = "intro_canvas_seed"
 SOURCE = "intro_draw_source"
+
+
+def drawing() -> None:
+    section_header(2, "Draw your own heartbeat", "draw")
+    st.markdown(
+        "Can you fool the model? Draw any shape and see whether it passes as a normal beat. "
+        "Odd shapes are easy to spot; the interesting ones are beats that are *almost* normal."
+    )
+    _drawing()
 
 
 def layered_signal(json_data: dict | None, width: float, height: float) -> np.ndarray | None:
@@ -72,7 +85,7 @@ def _clear() -> None:
 
 
 def _load_beat(abnormal: bool) -> None:
-    ts = intro_data.test_set()
+    ts = page_data.test_set()
     pool = np.flatnonzero(ts.abnormal if abnormal else ~ts.abnormal)
     counter = "intro_draw_next_abnormal" if abnormal else "intro_draw_next_normal"
     n = st.session_state.get(counter, 0)
@@ -80,20 +93,28 @@ def _load_beat(abnormal: bool) -> None:
     # A fixed, shuffled order: each click brings another beat, the same for everyone.
     order = np.random.default_rng(3 if abnormal else 2).permutation(pool)
     idx = int(order[n % len(order)])
-    drawing = signal_to_drawing(
+    seed = signal_to_drawing(
         ts.raw[idx], CANVAS_W, CANVAS_H, stroke_color=STROKE, stroke_width=STROKE_W
     )
-    name = charts.CLASS_NAMES.get(int(ts.classes[idx]), "?")
-    _new_canvas(drawing, f"test beat #{idx} ({name})")
+    name = SHORT_CLASS_NAMES.get(int(ts.classes[idx]), "?")
+    _new_canvas(seed, f"test beat #{idx} ({name})")
 
 
 @st.cache_data(show_spinner=False)
 def _background() -> bytes:
-    return intro_charts.canvas_background(CANVAS_W, CANVAS_H, intro_data.mean_normal_beat())
+    return canvas_background(CANVAS_W, CANVAS_H, page_data.mean_normal_beat())
+
+
+def drawing_spec(scaled: np.ndarray, recon: np.ndarray | None) -> dict:
+    title = (
+        "Your drawing as 140 samples" if recon is None else "Your drawing and its reconstruction"
+    )
+    chart = charts.beat_chart(scaled, recon, title=title, y_domain=page_data.frame())
+    return charts.to_vega(chart, BEAT_H)
 
 
 @st.fragment
-def drawing_section() -> None:
+def _drawing() -> None:
     from streamlit_drawable_canvas import st_canvas
 
     state = st.session_state
@@ -156,13 +177,13 @@ def _drawing_result(drawing: dict | None) -> None:
         return
     source = st.session_state.get(SOURCE)
     if not model_or_defer("The verdict on your drawing"):
-        intro_specs.show(intro_specs.drawing(intro_data.shipped().scaler.transform(signal), None))
+        show(drawing_spec(page_data.shipped().scaler.transform(signal), None))
         return
-    scaled, recon, error = intro_data.reconstruct(signal)
-    threshold = intro_data.shipped().threshold
+    scaled, recon, error = page_data.reconstruct(signal)
+    threshold = page_data.shipped().threshold
     subject = "your drawing" if source is None else f"your edit of {source}"
-    intro_specs.show_html(intro_charts.verdict_html(error, threshold, subject=subject))
-    intro_specs.show(intro_specs.drawing(scaled, recon))
+    show_html(verdict_html(error, threshold, subject=subject))
+    show(drawing_spec(scaled, recon))
     st.caption(
         "Whatever you draw, the reconstruction tends to look like a normal beat: that is all "
         "the model knows how to draw. The further your beat is from that, the bigger the "
