@@ -1,0 +1,182 @@
+"""Summaries of a model at a threshold: the confusion matrix and the share flagged per class."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import altair as alt
+import pandas as pd
+
+from anomagram.charts.style import (
+    TEXT_COLOR,
+    AnyChart,
+    _class_name,
+    _class_scale,
+    _finite_or_none,
+    _title,
+)
+from anomagram.data import SHORT_CLASS_NAMES
+
+
+def confusion_matrix_chart(tp: int, fp: int, tn: int, fn: int) -> AnyChart:
+    """2x2 confusion matrix: rows are the true label, columns the model's prediction."""
+    counts = {"tp": tp, "fp": fp, "tn": tn, "fn": fn}
+    for key, value in counts.items():
+        if value is None or not math.isfinite(float(value)) or float(value) < 0:
+            raise ValueError(f"{key} must be a non-negative count, got {value!r}")
+    tp, fp, tn, fn = (int(counts[k]) for k in ("tp", "fp", "tn", "fn"))
+    n_normal, n_abnormal = tn + fp, tp + fn
+    cells = [
+        ("Normal", "Normal", tn, "Correctly passed", n_normal),
+        ("Normal", "Abnormal", fp, "False alarm", n_normal),
+        ("Abnormal", "Normal", fn, "Missed", n_abnormal),
+        ("Abnormal", "Abnormal", tp, "Caught", n_abnormal),
+    ]
+    peak = max(tp, fp, tn, fn, 1)
+    rows = []
+    for true, pred, count, meaning, row_total in cells:
+        share = count / row_total if row_total else None
+        rows.append(
+            {
+                "true": true,
+                "pred": pred,
+                "count": count,
+                "meaning": meaning,
+                "share": share,
+                "detail": f"{meaning} ({share:.0%} of {true.lower()})"
+                if share is not None
+                else meaning,
+                # Dark cells need light text; decided here so no conditional spec is needed.
+                "ink": "white" if count > 0.5 * peak else TEXT_COLOR,
+            }
+        )
+    df = pd.DataFrame(rows)
+    order = ["Normal", "Abnormal"]
+    base = alt.Chart().encode(
+        x=alt.X(
+            "pred:N",
+            sort=order,
+            title="Predicted by the model",
+            axis=alt.Axis(orient="top", labelAngle=0),
+        ),
+        y=alt.Y("true:N", sort=order, title="True label"),
+        tooltip=[
+            alt.Tooltip("true:N", title="True label"),
+            alt.Tooltip("pred:N", title="Predicted"),
+            alt.Tooltip("meaning:N", title="Outcome"),
+            alt.Tooltip("count:Q", title="Beats"),
+            alt.Tooltip("share:Q", title="Share of true label", format=".1%"),
+        ],
+    )
+    heat = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color(
+            "count:Q",
+            title="Beats",
+            scale=alt.Scale(scheme="blues", domain=[0, peak]),
+            legend=None,
+        )
+    )
+    number = base.mark_text(fontSize=22, fontWeight="bold", dy=-9).encode(
+        text=alt.Text("count:Q"), color=alt.Color("ink:N", scale=None)
+    )
+    words = base.mark_text(fontSize=11, dy=13).encode(
+        text=alt.Text("detail:N"), color=alt.Color("ink:N", scale=None)
+    )
+    total = tp + fp + tn + fn
+    # Counts and ink colours are different scales; sharing one breaks Vega's rendering.
+    return (
+        alt.layer(heat, number, words, data=df)
+        .resolve_scale(color="independent")
+        .properties(
+            title=_title("Confusion matrix of test beats", f"{total} beats; darker = more beats"),
+            height=240,
+        )
+    )
+
+
+def per_class_chart(
+    rates: Mapping[int, float | None], counts: Mapping[int, int] | None = None
+) -> AnyChart:
+    """Share of each true class flagged as abnormal.
+
+    ``rates`` are fractions in [0, 1]. If any value exceeds 1 the mapping is taken to be in
+    percent already, so both conventions render the same.
+    """
+    # Keys may arrive as numpy ints or strings (e.g. from JSON); normalise to int.
+    rates = {int(k): v for k, v in rates.items()}
+    counts = None if counts is None else {int(k): v for k, v in counts.items()}
+    codes = sorted(set(SHORT_CLASS_NAMES) | set(rates))
+    raw = {c: _finite_or_none(rates.get(c)) for c in codes}
+    finite_vals = [v for v in raw.values() if v is not None]
+    factor = 1.0 if finite_vals and max(finite_vals) > 1.0 else 100.0
+    rows = []
+    for c in codes:
+        n = None if counts is None else counts.get(c)
+        rate = raw[c]
+        if n is not None and int(n) == 0:
+            rate = None
+        pct = None if rate is None else min(max(rate * factor, 0.0), 100.0)
+        name = _class_name(c)
+        if c == 1:
+            meaning = "False alarm rate: normal beats wrongly flagged (lower is better)"
+            label = "no beats" if pct is None else f"{pct:.0f}% false alarms"
+        else:
+            meaning = "Detection rate: abnormal beats correctly flagged (higher is better)"
+            label = "no beats" if pct is None else f"{pct:.0f}% caught"
+        if pct is not None and n is not None:
+            label += f" (of {int(n)})"
+        rows.append(
+            {
+                "class": name,
+                "pct": pct,
+                "pos": 0.0 if pct is None else pct,
+                "label": label,
+                "meaning": meaning,
+                "beats": None if n is None else int(n),
+                "inside": pct is not None and pct > 70,
+            }
+        )
+    df = pd.DataFrame(rows)
+    names = [r["class"] for r in rows]
+    y_enc = alt.Y("class:N", sort=names, title="True class")
+    x_enc = alt.X(
+        "pos:Q",
+        title="Flagged as abnormal (% of the class's test beats)",
+        scale=alt.Scale(domain=[0, 100]),
+    )
+    tooltip = [
+        alt.Tooltip("class:N", title="Class"),
+        alt.Tooltip("pct:Q", title="Flagged as abnormal (%)", format=".1f"),
+        alt.Tooltip("beats:Q", title="Test beats"),
+        alt.Tooltip("meaning:N", title="What the bar means"),
+    ]
+    base = alt.Chart()
+    bars = (
+        base.transform_filter("isValid(datum.pct)")
+        .mark_bar(height={"band": 0.7})
+        .encode(
+            x=x_enc,
+            y=y_enc,
+            color=alt.Color("class:N", scale=_class_scale(names), legend=None),
+            tooltip=tooltip,
+        )
+    )
+    # Labels sit outside short bars and inside long ones so they never run off the 100% edge.
+    outside = (
+        base.transform_filter("!datum.inside")
+        .mark_text(align="left", dx=4, color=TEXT_COLOR)
+        .encode(x=x_enc, y=y_enc, text=alt.Text("label:N"), tooltip=tooltip)
+    )
+    inside = (
+        base.transform_filter("datum.inside")
+        .mark_text(align="right", dx=-4, color="white", fontWeight="bold")
+        .encode(x=x_enc, y=y_enc, text=alt.Text("label:N"), tooltip=tooltip)
+    )
+    return alt.layer(bars, outside, inside, data=df).properties(
+        title=_title(
+            "Which beats get flagged, by class",
+            "Normal row: false alarms (want low). Other rows: abnormal beats caught (want high).",
+        ),
+        height=max(150, 44 * len(rows)),
+    )
