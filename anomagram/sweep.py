@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
+import pandas as pd
 
 from anomagram import metrics
 from anomagram.data import ECG5000, load_ecg5000
 from anomagram.spec import Spec, SpecError
-from anomagram.training import Trainer
+from anomagram.training import STOPPED, Trainer
 
 SWEEP_PARAMS = {
     "abnormal_pct": "Abnormal % in training data",
@@ -90,12 +90,16 @@ def plan(base: Spec, param: str, values: Sequence, seeds: int) -> list[Spec]:
     ]
 
 
-def run_one(spec: Spec, ecg: ECG5000, models: dict) -> RunRecord:
+def run_one(
+    spec: Spec, ecg: ECG5000, models: dict, stop: Callable[[], bool] | None = None
+) -> RunRecord:
+    """Train and evaluate one run; ``stop()``, asked after every epoch, may end it early."""
     key = spec.architecture_key
     trainer = Trainer.create(spec, ecg, model=models.get(key))
     models[key] = trainer.model
     t0 = time.perf_counter()
-    result = trainer.train()
+    on_epoch = None if stop is None else (lambda report: not stop())
+    result = trainer.train(on_epoch=on_epoch)
     seconds = time.perf_counter() - t0
     p = trainer.prepared
     y = p.test_is_abnormal
@@ -127,18 +131,24 @@ def run_sweep(
     on_run: Callable[[int, int, RunRecord], bool | None] | None = None,
     done: Sequence[RunRecord] = (),
     models: dict | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[RunRecord]:
     """Run every (value, seed); ``on_run(i, total, record)`` may return False to cancel.
 
     ``done`` holds records of an earlier, interrupted call of the same sweep: they are kept and
-    not run again, so a cancelled or interrupted sweep can be continued.
+    not run again, so a cancelled or interrupted sweep can be continued. ``stop()`` is asked
+    after every epoch: when it says True the run in progress is dropped, not recorded, and the
+    sweep returns at once. The Experiments page needs this because a superseded script run
+    keeps training (on the shared compiled model) until it next touches Streamlit.
     """
     ecg = ecg or load_ecg5000()
     models = {} if models is None else models
     specs = plan(base, param, values, seeds)
     records = list(done)
     for i, spec in enumerate(specs[len(records) :], start=len(records)):
-        record = run_one(spec, ecg, models)
+        record = run_one(spec, ecg, models, stop)
+        if stop is not None and record.status == STOPPED:
+            break
         record = RunRecord(**{**record.__dict__, "value": getattr(spec, param)})
         records.append(record)
         if on_run is not None and on_run(i + 1, len(specs), record) is False:
@@ -146,22 +156,41 @@ def run_sweep(
     return records
 
 
+SUMMARY_COLUMNS = (
+    "value",
+    "runs",
+    *(f"{key}_{stat}" for key in RESULT_METRICS for stat in ("mean", "std")),
+    "diverged",
+)
+
+
+def summary_table(records: Sequence[RunRecord], values: Sequence | None = None) -> pd.DataFrame:
+    """One row per value (in sweep order): runs, mean and std of every metric over seeds, and
+    how many runs diverged.
+
+    ``value`` is the value's label. NaN metrics (e.g. an AUC without both classes) are left
+    out of the mean and std; std is the population one (ddof=0), so one seed gives 0.
+    """
+    if not records:
+        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
+    runs = pd.DataFrame([r.to_dict() for r in records])
+    runs["diverged"] = runs["status"] == "diverged"
+    order = dict.fromkeys([value_label(v) for v in values or ()] + list(runs["value"]))
+    groups = runs.groupby("value", sort=False)
+    metric_cols = list(RESULT_METRICS)
+    table = pd.concat(
+        [
+            groups.size().rename("runs"),
+            groups[metric_cols].mean().add_suffix("_mean"),
+            groups[metric_cols].std(ddof=0).add_suffix("_std"),
+            groups["diverged"].sum(),
+        ],
+        axis=1,
+    )
+    table = table.reindex([v for v in order if v in table.index])
+    return table.rename_axis("value").reset_index()[list(SUMMARY_COLUMNS)]
+
+
 def summarise(records: Sequence[RunRecord], values: Sequence | None = None) -> list[dict]:
-    """One row per value (in sweep order): mean and std of every metric over seeds."""
-    order = list(values) if values is not None else []
-    for r in records:
-        if r.value not in order:
-            order.append(r.value)
-    rows = []
-    for value in order:
-        group = [r for r in records if r.value == value]
-        if not group:
-            continue
-        row = {"value": value_label(value), "runs": len(group)}
-        for key in RESULT_METRICS:
-            arr = np.array([getattr(r, key) for r in group], dtype=np.float64)
-            row[f"{key}_mean"] = float(np.nanmean(arr)) if np.isfinite(arr).any() else float("nan")
-            row[f"{key}_std"] = float(np.nanstd(arr)) if np.isfinite(arr).any() else float("nan")
-        row["diverged"] = sum(r.status == "diverged" for r in group)
-        rows.append(row)
-    return rows
+    """:func:`summary_table` as one dict per row, the form the CLI prints and writes as JSON."""
+    return summary_table(records, values).to_dict("records")

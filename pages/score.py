@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from anomagram.ui import score_view as view
+from anomagram.ui.score.data_panel import data_panel
+from anomagram.ui.score.model_panel import model_panel
+from anomagram.ui.score.results import results_panel
+from anomagram.ui.score.state import init_state
 from anomagram.ui.streamlit_patches import require_app_shell
 
 require_app_shell()
-view.init_state()
+init_state()
 st.title("📄 Score your own heartbeats")
 st.markdown(
     "Bring your own heartbeats, let an autoencoder rebuild each one, and see which beats it "
@@ -15,8 +18,8 @@ st.markdown(
 )
 col_data, col_model = st.columns([3, 2], gap="large")
 with col_data:
-    data_choice = view.data_panel()
+    data_choice = data_panel()
 with col_model:
-    model_choice = view.model_panel()
+    model_choice = model_panel()
 st.divider()
-view.results_panel(data_choice, model_choice)
+results_panel(data_choice, model_choice)

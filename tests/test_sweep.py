@@ -31,6 +31,11 @@ def test_sweep_runs_summarises_and_can_be_cancelled_and_resumed(ecg):
 
     records = run_sweep(SMALL, "abnormal_pct", [0.0, 50.0], 2, ecg=ecg, on_run=on_run)
     assert len(records) == 2 and calls == [(1, 4), (2, 4)]
+    # A sweep told to stop drops the run in progress instead of recording it.
+    stopped = run_sweep(
+        SMALL, "abnormal_pct", [0.0, 50.0], 2, ecg=ecg, done=records, stop=lambda: True
+    )
+    assert stopped == records
     models = {}
     records = run_sweep(SMALL, "abnormal_pct", [0.0, 50.0], 2, ecg=ecg, done=records, models=models)
     assert len(records) == 4 and len(models) == 1  # one architecture: one compiled model

@@ -7,8 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from anomagram.spec import Spec
-from anomagram.sweep import run_sweep, value_label
-from anomagram.ui import exp_logic as logic
+from anomagram.sweep import RunRecord, run_sweep, value_label
+from anomagram.ui.experiments import logic, summary
+from anomagram.ui.experiments.job import SweepJob
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "experiments.py")
 TINY = Spec(train_size=500, test_size=100, epochs=30)
@@ -82,13 +83,9 @@ def test_interrupted_sweep_keeps_its_runs_and_continues(ecg):
     at.session_state["exp_records"] = list(partial)
     at.session_state["exp_models"] = models
     # What a click during the sweep leaves behind: a job still marked running.
-    at.session_state["exp_job"] = {
-        "param": "abnormal_pct",
-        "values": values,
-        "seeds": 1,
-        "base": TINY,
-        "status": "running",
-    }
+    job = SweepJob("abnormal_pct", values, 1, TINY)
+    job.start()
+    at.session_state["exp_job"] = job
     at.run()
     assert not at.exception
     assert "after 1 of 2 runs" in _texts(at, "warning")
@@ -98,7 +95,7 @@ def test_interrupted_sweep_keeps_its_runs_and_continues(ecg):
     records = at.session_state["exp_records"]
     assert [r.value for r in records] == values and records[0] is partial[0]
     assert len(models) == 1  # the compiled model was reused, not rebuilt
-    assert at.session_state["exp_job"]["status"] == "done"
+    assert at.session_state["exp_job"].status == "done"
 
 
 def test_link_prefills_the_experiment():
@@ -155,19 +152,19 @@ def _summary(values, aucs, stds, baselines):
 
 def test_explanations_read_off_the_numbers():
     values = [0.0, 30.0, 70.0]
-    text = logic.explain(
+    text = summary.explain(
         "abnormal_pct", _summary(values, [0.98, 0.85, 0.3], [0.01] * 3, [0.99, 0.7, 0.45]), values
     )
     assert "is 0.98" in text and "falls to 0.30" in text and "backwards" in text
     assert "matches or beats the autoencoder for 2 of 3" in text
 
     values = ["adam", "sgd"]
-    same = logic.explain(
+    same = summary.explain(
         "optimizer", _summary(values, [0.95, 0.94], [0.02, 0.02], [0.5, 0.5]), values
     )
     assert "about the same AUC" in same and "beats the simpler PCA baseline" in same
 
-    lucky = logic.explain(
+    lucky = summary.explain(
         "optimizer", _summary(values, [0.95, 0.90], [0.08, 0.08], [0.5, 0.5]), values
     )
     assert "best optimizer here is Adam" in lucky and "may be luck" in lucky
@@ -184,3 +181,40 @@ def test_link_parsing_and_estimates():
     assert 0 < quick < slow
     known = {Spec().architecture_key}
     assert logic.estimate_seconds(Spec(), "abnormal_pct", [0.0], 1, known=known) < quick
+
+
+def _record(value, seed: int) -> RunRecord:
+    return RunRecord(value, seed, 0.9, 0.9, 0.9, 0.9, 0.9, 0.8, 1.0, "completed")
+
+
+def test_a_run_finishing_in_a_superseded_script_run_is_not_counted_twice():
+    # Cancel, then Continue: with fastReruns the cancelled script run finishes its current run
+    # while the continued one reruns it. Only one of them may count.
+    job = SweepJob("abnormal_pct", [0.0, 50.0], 1, TINY)
+    records: list = []
+    first = job.start()
+    assert job.record(records, _record(0.0, 0), first)
+    job.interrupt(cancelled=True)
+    assert job.status == "interrupted" and job.cancelled
+    second = job.start()
+    assert job.record(records, _record(50.0, 0), second)
+    assert not job.record(records, _record(50.0, 0), first)  # the old script run, too late
+    assert not job.record(records, _record(50.0, 0), second)  # no run beyond the plan
+    assert len(records) == job.total == 2
+    job.finish(first, 5.0)  # the old script run cannot end the job either
+    assert job.status == "running"
+    job.finish(second, 5.0)
+    assert job.status == "done" and job.seconds == 5.0
+
+
+def test_a_record_must_be_the_next_run_of_the_sweep():
+    job = SweepJob("hidden", [(7, 3), (16,)], 2, TINY.replace(seed=4))
+    records: list = []
+    attempt = job.start()
+    assert job.next_run(0) == ((7, 3), 4) and job.next_run(3) == ((16,), 5)
+    assert not job.record(records, _record((16,), 4), attempt)
+    assert job.record(records, _record((7, 3), 4), attempt)
+    assert not job.record(records, _record((7, 3), 4), attempt)  # the same run again
+    job.fail(attempt, "boom")
+    assert job.status == "failed" and job.error == "boom"
+    assert not job.record(records, _record((7, 3), 5), attempt)

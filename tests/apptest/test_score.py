@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from anomagram.ui import score_logic as logic
+from anomagram.ui.score import logic
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "score.py")
 UPLOAD, PASTE, EXAMPLE = "📤 Upload a CSV", "📋 Paste values", "🧪 Example file"

@@ -1,13 +1,12 @@
-"""What the Experiments page needs besides widgets: choices, link parsing, tables and the
-one-sentence reading of a result. No Streamlit here, so it is tested directly."""
+"""What the Experiments form needs besides widgets: the values offered per setting, how they
+read, links that reproduce an experiment, and checks and timing before it runs. No Streamlit
+here, so it is tested directly."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import pandas as pd
 
 from anomagram.spec import (
     ABNORMAL_PCT_CHOICES,
@@ -21,9 +20,7 @@ from anomagram.spec import (
 from anomagram.sweep import (
     ARCHITECTURE_PRESETS,
     SWEEP_PARAMS,
-    RunRecord,
     parse_values,
-    summarise,
     value_label,
 )
 
@@ -193,130 +190,3 @@ def duration(seconds: float) -> str:
     if seconds < 90:
         return f"about {seconds:.0f} s"
     return f"about {seconds / 60:.1f} min"
-
-
-# --- results ------------------------------------------------------------------------------------
-
-
-def summary_frame(records: Sequence[RunRecord], values: Sequence | None = None) -> pd.DataFrame:
-    """sweep.summarise as a table, plus the ``baseline_auc`` column sweep_chart draws."""
-    df = pd.DataFrame(summarise(records, values))
-    if len(df):
-        df["baseline_auc"] = df["baseline_auc_mean"]
-    return df
-
-
-def display_table(param: str, df: pd.DataFrame, values: Sequence) -> pd.DataFrame:
-    """The summary as people read it: one row per value, "mean ± std" cells."""
-    names = {value_label(v): display(param, v) for v in values}
-
-    def pm(key: str) -> list[str]:
-        return [_pm(m, s) for m, s in zip(df[f"{key}_mean"], df[f"{key}_std"], strict=True)]
-
-    out = pd.DataFrame(
-        {
-            SWEEP_PARAMS[param]: [names.get(v, v) for v in df["value"]],
-            "Runs": df["runs"],
-            "AUC": pm("auc"),
-            "PCA baseline AUC": pm("baseline_auc"),
-            "Accuracy": pm("accuracy"),
-            "Precision": pm("precision"),
-            "Recall": pm("recall"),
-            "Seconds per run": [f"{s:.1f}" for s in df["seconds_mean"]],
-        }
-    )
-    if df["diverged"].any():
-        out["Diverged runs"] = df["diverged"]
-    return out
-
-
-def _pm(mean: float, std: float) -> str:
-    if not math.isfinite(mean):
-        return "n/a"
-    return f"{mean:.3f} ± {std:.3f}" if math.isfinite(std) else f"{mean:.3f}"
-
-
-def runs_frame(param: str, records: Sequence[RunRecord]) -> pd.DataFrame:
-    df = pd.DataFrame([r.to_dict() for r in records])
-    if len(df):
-        df.insert(0, "param", param)
-    return df
-
-
-def explain(param: str, df: pd.DataFrame, values: Sequence) -> str:
-    """One or two sentences that say what the chart shows, in numbers the user can check."""
-    df = df[df["auc_mean"].apply(lambda x: math.isfinite(x))]
-    if df.empty:
-        return "No run gave a usable AUC, so there is nothing to compare yet."
-    names = {value_label(v): display(param, v) for v in values}
-    label = SWEEP_PARAMS[param].lower()
-    seeds = int(df["runs"].max())
-    spread = float(df["auc_std"].max()) if seeds > 1 else 0.0
-    best = df.loc[df["auc_mean"].idxmax()]
-    worst = df.loc[df["auc_mean"].idxmin()]
-    first, last = df.iloc[0], df.iloc[-1]
-    gap = float(best["auc_mean"] - worst["auc_mean"])
-    sentences = []
-    if len(df) == 1:
-        sentences.append(
-            f"With {names.get(best['value'], best['value'])} the autoencoder reaches an AUC of "
-            f"{best['auc_mean']:.2f}. Add more values to compare."
-        )
-    elif param == "abnormal_pct":
-        a0, a1 = float(first["auc_mean"]), float(last["auc_mean"])
-        p0, p1 = names.get(first["value"]), names.get(last["value"])
-        if a1 < a0 - max(0.02, spread):
-            sentences.append(
-                f"With {p0} abnormal beats in the training data the AUC is {a0:.2f}; with {p1} "
-                f"it falls to {a1:.2f}. The more abnormal beats the autoencoder trains on, the "
-                "better it learns to rebuild them too, so their errors stop standing out."
-            )
-            if a1 < 0.5:
-                sentences.append(
-                    "Below 0.5 the model has it backwards: trained mostly on abnormal beats, it "
-                    "now rebuilds them better than the normal ones."
-                )
-        else:
-            sentences.append(
-                f"The AUC goes from {a0:.2f} with {p0} abnormal training beats to {a1:.2f} with "
-                f"{p1}: in this setup the leak barely hurt."
-            )
-    elif gap < 0.02:
-        sentences.append(
-            f"Every {label} tried gives about the same AUC ({worst['auc_mean']:.2f} to "
-            f"{best['auc_mean']:.2f}): this setting hardly matters here."
-        )
-    else:
-        sentences.append(
-            f"The best {label} here is {names.get(best['value'], best['value'])} (AUC "
-            f"{best['auc_mean']:.2f}); the worst is {names.get(worst['value'], worst['value'])} "
-            f"({worst['auc_mean']:.2f})."
-        )
-    if param != "abnormal_pct" and float(worst["auc_mean"]) < 0.5:
-        sentences.append(
-            f"An AUC below 0.5 (at {names.get(worst['value'], worst['value'])}) means the errors "
-            "point the wrong way: that model failed to learn what normal beats look like."
-        )
-    if seeds == 1:
-        sentences.append("With one seed per value you cannot tell luck from effect: try 3.")
-    elif len(df) > 1 and gap <= spread:
-        sentences.append(
-            "The differences are within the spread between seeds (the error bars), so they may "
-            "be luck rather than a real effect."
-        )
-    base = df["baseline_auc_mean"]
-    if base.notna().any():
-        wins = int((base >= df["auc_mean"]).sum())
-        if wins == len(df):
-            sentences.append(
-                "The PCA baseline (grey), a far simpler model, does at least as well everywhere: "
-                "a reminder to always check a simple model first."
-            )
-        elif wins:
-            sentences.append(
-                f"The PCA baseline (grey) matches or beats the autoencoder for {wins} of "
-                f"{len(df)} values."
-            )
-        else:
-            sentences.append("The autoencoder beats the simpler PCA baseline (grey) everywhere.")
-    return " ".join(sentences)

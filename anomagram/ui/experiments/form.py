@@ -1,0 +1,151 @@
+"""The experiment form: which setting to vary, its values and seeds, filled from a link if the
+user followed one, and the Run button."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from anomagram.spec import Spec
+from anomagram.sweep import SWEEP_PARAMS
+from anomagram.ui.common.navigation import page_link
+from anomagram.ui.experiments import logic
+from anomagram.ui.experiments import state as exp_state
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The experiment as the form stands, and whether Run was clicked on this script run."""
+
+    param: str
+    values: list
+    seeds: int
+    base: Spec
+    run_clicked: bool
+
+
+def _values_key(param: str) -> str:
+    return f"exp_values_{param}"
+
+
+def _link_signature(params: dict) -> tuple:
+    return tuple(sorted(params.items()))
+
+
+def apply_link() -> None:
+    """Pre-fill the form from ?param=..&values=..&seeds=.. once per distinct link."""
+    params = {k: st.query_params[k] for k in ("param", "values", "seeds") if k in st.query_params}
+    signature = _link_signature(params)
+    if not params or st.session_state.get("exp_link_applied") == signature:
+        return
+    st.session_state["exp_link_applied"] = signature
+    linked, problems = logic.from_query(params)
+    if problems:
+        st.session_state["exp_link_note"] = (
+            "warning",
+            "Part of the link could not be used: " + "; ".join(problems) + ". The defaults "
+            "fill in for it.",
+        )
+    else:
+        st.session_state["exp_link_note"] = (
+            "info",
+            "The experiment below was filled in from the link you followed: press **Run** to "
+            "run it.",
+        )
+    if linked is None:
+        return
+    extra = st.session_state["exp_extra"].setdefault(linked.param, [])
+    extra.extend(v for v in linked.values if v not in logic.CHOICES[linked.param] + tuple(extra))
+    st.session_state["exp_param"] = linked.param
+    st.session_state[_values_key(linked.param)] = list(linked.values)
+    st.session_state["exp_seeds"] = linked.seeds
+
+
+def show_link_note() -> None:
+    note = st.session_state.pop("exp_link_note", None)
+    if note is not None:
+        (st.warning if note[0] == "warning" else st.info)(note[1])
+
+
+def write_link(param: str, values, seeds: int) -> None:
+    """Put the experiment in the address bar, so the link reproduces it."""
+    text = logic.query_text(param, values)
+    st.query_params.update(param=param, values=text, seeds=str(seeds))
+    # Our own link must not count as a new one to apply on the next run.
+    st.session_state["exp_link_applied"] = _link_signature(
+        {"param": param, "values": text, "seeds": str(seeds)}
+    )
+
+
+def _choices() -> tuple[str, list, int]:
+    """(param, values, seeds) as chosen now."""
+    c1, c2, c3 = st.columns([2, 4, 1.4], gap="medium")
+    with c1:
+        param = st.selectbox(
+            "Setting to vary",
+            list(SWEEP_PARAMS),
+            format_func=SWEEP_PARAMS.get,
+            key="exp_param",
+            persist_state="session",
+        )
+    extra = st.session_state["exp_extra"].get(param, [])
+    key = _values_key(param)
+    st.session_state.setdefault(key, list(logic.DEFAULTS[param]))
+    with c2:
+        chosen = st.multiselect(
+            "Values to try",
+            logic.options(param, extra),
+            format_func=lambda v: logic.display(param, v),
+            key=key,
+            persist_state="session",
+            placeholder="Pick at least one value",
+        )
+    with c3:
+        seeds = st.number_input(
+            "Seeds per value",
+            min_value=1,
+            max_value=logic.MAX_SEEDS,
+            step=1,
+            key="exp_seeds",
+            persist_state="session",
+            help=(
+                "Each value is trained this many times from different random starts (and "
+                "different random training sets). The spread between them shows how much of "
+                "a difference is luck."
+            ),
+        )
+    st.caption(f"❓ {logic.QUESTIONS[param]}")
+    return param, logic.in_order(param, chosen, extra), int(seeds)
+
+
+def _base_summary(spec: Spec) -> None:
+    st.markdown(
+        "**Everything else** comes from your setup on the Train page: "
+        f"`{spec.describe()}` · {spec.epochs} epochs · batch {spec.batch_size} · "
+        f"{spec.train_size:,} training and {spec.test_size:,} test beats · "
+        f"{spec.abnormal_pct:g} % abnormal in training · regularizer {spec.regularizer}. "
+        "The setting you vary replaces its value there."
+    )
+    page_link("pages/train.py", "Change the setup on the Train page", "🏋️")
+
+
+def form(base: Spec) -> Plan:
+    """The bordered form with its Run button."""
+    with st.container(border=True):
+        param, values, seeds = _choices()
+        _base_summary(base)
+        problems = logic.plan_problems(base, param, values)
+        n_runs = len(values) * seeds
+        estimate = logic.estimate_seconds(base, param, values, seeds, known=set(exp_state.models()))
+        if problems:
+            st.error("Some values cannot be combined with your setup: " + " ".join(problems))
+        run_label = f"▶️ Run {n_runs} training run{'s' if n_runs != 1 else ''}"
+        clicked = st.button(
+            f"{run_label} ({logic.duration(estimate)})" if values else "▶️ Run",
+            key="exp_run",
+            type="primary",
+            disabled=not values or bool(problems),
+            help="Pick at least one value first." if not values else None,
+        )
+    return Plan(param, values, seeds, base, clicked)

@@ -1,0 +1,136 @@
+"""Step 1 of the Score page: the heartbeats to score (upload, paste or the example file) and
+how to read them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from anomagram.ui.common import resources
+from anomagram.ui.score import logic
+from anomagram.ui.score.state import (
+    EXAMPLE,
+    PASTE,
+    UPLOAD,
+    forget_button,
+    remember_upload,
+    sync_upload,
+)
+from anomagram.upload import MAX_BYTES, MAX_ROWS, MIN_LENGTH, SEQ_LEN
+
+UPLOAD_MB = -(-MAX_BYTES // 1_000_000)
+
+
+@st.cache_data(show_spinner=False)
+def example_text() -> str:
+    return logic.example_csv(resources.ecg())
+
+
+def _use_example() -> None:
+    st.session_state["score_source"] = EXAMPLE
+
+
+def _uploaded():
+    f = st.file_uploader(
+        f"CSV file, one heartbeat per row (up to {MAX_ROWS:,} beats, {UPLOAD_MB} MB)",
+        type=["csv", "txt", "tsv"],
+        key="score_file",
+        on_change=remember_upload,
+        args=("score_file", "score_upload"),
+        max_upload_size=UPLOAD_MB,
+    )
+    stored = sync_upload(f, "score_upload")
+    if stored is None:
+        st.button(
+            "No file at hand? Try the example file", key="score_try_example", on_click=_use_example
+        )
+        return None
+    if f is None:
+        forget_button(stored, "score_upload", "score_forget_upload")
+    return "upload", stored["name"], stored["data"]
+
+
+def _pasted():
+    text = st.text_area(
+        "Paste beats: one per line, values separated by commas, semicolons, tabs or spaces",
+        key="score_paste",
+        height=160,
+        placeholder="-0.11, 0.35, 1.02, 1.64, …\n0.08, 0.41, 0.97, 1.55, …",
+        persist_state="session",
+    )
+    st.caption("Press Ctrl+Enter or click outside the box to score what you pasted.")
+    return ("paste", "pasted values", text) if text.strip() else None
+
+
+def _example():
+    example = example_text()
+    counts = ", ".join(f"{n} {logic.LABEL_NAMES[c]}" for c, n in logic.EXAMPLE_CLASSES.items())
+    st.markdown(
+        f"{sum(logic.EXAMPLE_CLASSES.values())} ECG5000 test beats ({counts}) with their "
+        f"class in the first column, plus one broken row (line {logic.EXAMPLE_BAD_LINE}) to "
+        "show how problems are reported. The model never trained on these beats."
+    )
+    st.download_button(
+        "⬇️ Download it as a template",
+        data=example,
+        file_name="anomagram-example.csv",
+        mime="text/csv",
+        key="score_example_download",
+        on_click="ignore",
+    )
+    return "example", "the example file", example
+
+
+def _reading_options() -> None:
+    c1, c2 = st.columns(2)
+    with c1:
+        choice = st.selectbox(
+            "Label column",
+            logic.LABEL_CHOICES,
+            key="score_label_choice",
+            persist_state="session",
+            help=(
+                "Optional true labels, used to check the verdicts: 1-5 for the ECG5000 classes "
+                "(1 = normal), the words normal / abnormal, or 1 = normal and 0 = abnormal. "
+                "Automatic detection looks at the header and at the first and last column."
+            ),
+        )
+        if choice == logic.LABEL_NUMBER:
+            st.number_input(
+                "Column number (1 = first column)",
+                min_value=1,
+                max_value=100_000,
+                step=1,
+                key="score_label_number",
+                persist_state="session",
+            )
+    with c2:
+        st.toggle(
+            "Z-normalise each beat",
+            key="score_znorm",
+            persist_state="session",
+            help=(
+                "Subtract each beat's mean and divide by its standard deviation, which is how "
+                "ECG5000 was prepared. Leave it on unless your beats are already on that scale."
+            ),
+        )
+
+
+def data_panel() -> tuple[str, str, bytes | str] | None:
+    """The chosen input as (kind, display name, raw content), or None when there is none yet."""
+    st.subheader("1 · Your heartbeats")
+    source = st.segmented_control(
+        "Where are your beats?",
+        (UPLOAD, PASTE, EXAMPLE),
+        key="score_source",
+        required=True,
+        persist_state="session",
+        label_visibility="collapsed",
+    )
+    chosen = {UPLOAD: _uploaded, PASTE: _pasted}.get(source, _example)()
+    _reading_options()
+    st.caption(
+        "One beat per row, numbers only; a header row and a label column are optional. Beats "
+        f"of any length (at least {MIN_LENGTH} values) are resampled to {SEQ_LEN} samples by "
+        f"linear interpolation. Up to {MAX_ROWS:,} beats and {UPLOAD_MB} MB per file."
+    )
+    return chosen

@@ -1,0 +1,141 @@
+"""Step 2 of the Score page: the model to score with (pretrained, trained in this session, or an
+uploaded .keras file), described and offered for download."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from anomagram.model import MAX_MODEL_BYTES, ModelFileError
+from anomagram.pretrained import PRETRAINED_SPEC
+from anomagram.ui.common import resources, state
+from anomagram.ui.common.navigation import page_link
+from anomagram.ui.score import logic
+from anomagram.ui.score.state import (
+    OWN,
+    PRETRAINED,
+    SESSION,
+    forget_button,
+    remember_upload,
+    sync_upload,
+)
+
+MODEL_MB = -(-MAX_MODEL_BYTES // 1_000_000)
+
+
+def _session_model_key(detector) -> tuple:
+    # Changes whenever the Train page trains on or moves the threshold, so the beats are
+    # scored again with the model as it is now.
+    trainer = state.get_trainer()
+    last = trainer.loss[-1] if trainer.loss else None
+    return (SESSION, id(trainer), trainer.epochs_done, len(trainer.runs), last, detector.threshold)
+
+
+def _load(stored: dict) -> dict:
+    """The uploaded model loaded once per file: {"id", "detector", "error"}."""
+    loaded = st.session_state.get("score_model_loaded")
+    if loaded is None or loaded["id"] != stored["id"]:
+        with st.spinner(f"Checking and loading {stored['name']}…"):
+            try:
+                detector, error = logic.load_uploaded_model(stored["name"], stored["data"]), None
+            except ModelFileError as exc:
+                detector, error = None, str(exc)
+        loaded = {"id": stored["id"], "detector": detector, "error": error}
+        st.session_state["score_model_loaded"] = loaded
+    return loaded
+
+
+def _uploaded_model():
+    """(detector, key, name) of the uploaded model file, or None after showing why not."""
+    f = st.file_uploader(
+        f"A .keras file saved by Anomagram (up to {MODEL_MB} MB)",
+        type=["keras"],
+        key="score_model_file",
+        on_change=remember_upload,
+        args=("score_model_file", "score_model_upload"),
+        max_upload_size=MODEL_MB,
+    )
+    stored = sync_upload(f, "score_model_upload")
+    if stored is None:
+        st.info(
+            "Upload a model exported from this app (Train page or below) or from "
+            "`python -m anomagram train --save`. Files are checked before anything in them runs."
+        )
+        return None
+    loaded = _load(stored)
+    if f is None:
+        forget_button(stored, "score_model_upload", "score_forget_model")
+    if loaded["error"]:
+        st.error(f"This model cannot be used. {loaded['error']}", icon="🚫")
+        return None
+    return loaded["detector"], (OWN, stored["id"]), stored["name"]
+
+
+def _describe(detector, name: str) -> str:
+    info = detector.info or {}
+    parts = [f"**{name}**: {detector.spec.describe()}"]
+    if info.get("epochs"):
+        parts.append(f"trained {info['epochs']} epochs on {detector.spec.train_size:,} beats")
+    if isinstance(info.get("auc"), int | float):
+        parts.append(f"test AUC {info['auc']:.3f}")
+    strategy = str(info.get("threshold_strategy", "")).replace("_", " ")
+    parts.append(f"threshold {detector.threshold:.5g}" + (f" ({strategy})" if strategy else ""))
+    return " · ".join(parts)
+
+
+def _session_model(detector):
+    if detector is None:
+        st.info(
+            "No model has been trained in this session yet. Train one on the "
+            "**Train a model** page; it will then be offered here.",
+            icon="🔒",
+        )
+        page_link("pages/train.py", "Go to the Train page", "🏋️")
+        return None
+    return detector, _session_model_key(detector), "Model trained in this session"
+
+
+def _download(detector, choice: str, name: str) -> None:
+    file_name = {PRETRAINED: "anomagram-pretrained.keras", SESSION: "anomagram-model.keras"}
+    st.download_button(
+        "⬇️ Download this model (.keras)",
+        data=lambda: logic.detector_bytes(detector),
+        file_name=file_name.get(choice) or logic.safe_file_name(name),
+        mime="application/octet-stream",
+        key="score_model_download",
+        on_click="ignore",
+        help="Keras model plus Anomagram's scaler and threshold, in one file.",
+    )
+
+
+def model_panel():
+    """(detector, key, name) of the chosen model, or None."""
+    st.subheader("2 · Model")
+    session_detector = state.session_detector()
+    names = {
+        PRETRAINED: "Pretrained model",
+        SESSION: "Model trained in this session" + ("" if session_detector else " (none yet)"),
+        OWN: "Upload a .keras model file",
+    }
+    choice = st.radio(
+        "Score with",
+        (PRETRAINED, SESSION, OWN),
+        format_func=names.get,
+        key="score_model_choice",
+        persist_state="session",
+        captions=(
+            f"Ships with the app: trained on {PRETRAINED_SPEC.train_size:,} normal ECG5000 beats.",
+            "From the Train page." if session_detector else "Train one on the Train page first.",
+            "Saved by this app or its command line.",
+        ),
+    )
+    if choice == PRETRAINED:
+        chosen = resources.pretrained(), (PRETRAINED,), "Pretrained model"
+    elif choice == SESSION:
+        chosen = _session_model(session_detector)
+    else:
+        chosen = _uploaded_model()
+    if chosen is not None:
+        detector, _, name = chosen
+        st.caption(_describe(detector, name))
+        _download(detector, choice, name)
+    return chosen
