@@ -1,6 +1,7 @@
-"""Command line: ``python -m anomagram train | sweep | score | pretrain``.
+"""Command line: ``anomagram`` (or ``python -m anomagram``) ``train | sweep | score | pretrain``.
 
-Bad input ends with a one-line message on stderr and exit code 2, never a traceback.
+The model and training options come from the spec's ``FIELDS`` table. Bad input ends with a
+one-line message on stderr and exit code 2, never a traceback or a usage block.
 """
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import time
 from pathlib import Path
 
 from anomagram.data import CLASS_NAMES, DataError
 from anomagram.metrics import THRESHOLD_STRATEGIES
-from anomagram.spec import Spec, SpecError
+from anomagram.spec import FIELDS, Spec, SpecError, value_text
 
 EXIT_BAD_INPUT = 2
 
@@ -23,44 +25,51 @@ class CliError(Exception):
     """A problem with the user's input, reported in one line."""
 
 
-def _spec_options(p: argparse.ArgumentParser) -> None:
-    d = Spec()
-    p.add_argument("--hidden", default="7,3", help="hidden layer sizes, e.g. 7,3 (default 7,3)")
-    p.add_argument("--latent", type=int, default=d.latent)
-    p.add_argument("--activation", default=d.activation)
-    p.add_argument("--output-activation", default=d.output_activation)
-    p.add_argument("--regularizer", default=d.regularizer, help="none, l1, l2 or l1l2")
-    p.add_argument("--regularizer-rate", type=float, default=d.regularizer_rate)
-    p.add_argument("--optimizer", default=d.optimizer)
-    p.add_argument("--learning-rate", type=float, default=d.learning_rate)
-    p.add_argument("--batch-size", type=int, default=d.batch_size)
-    p.add_argument("--epochs", type=int, default=d.epochs)
-    p.add_argument("--train-size", type=int, default=d.train_size)
-    p.add_argument("--test-size", type=int, default=d.test_size)
-    p.add_argument("--abnormal-pct", type=float, default=d.abnormal_pct)
-    p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a mistake costs one line on stderr, not a 15-line usage block."""
+
+    def error(self, message):
+        # Values checked by ``_one_of`` already say what would be accepted; anything else
+        # (unknown flag, missing value) points at --help.
+        checked = re.fullmatch(r"argument (\S+): (must be one of .*)", message)
+        if checked:
+            message = f"{checked[1]} {checked[2]}"
+        else:
+            message = re.sub(r"^argument (\S+): ", r"\1: ", message)
+            message = f"{message} (see '{self.prog} --help')"
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _spec_from(args) -> Spec:
-    return Spec.from_dict(
-        {
-            "hidden": args.hidden,
-            "latent": args.latent,
-            "activation": args.activation,
-            "output_activation": args.output_activation,
-            "regularizer": args.regularizer,
-            "regularizer_rate": args.regularizer_rate,
-            "optimizer": args.optimizer,
-            "learning_rate": args.learning_rate,
-            "batch_size": args.batch_size,
-            "epochs": args.epochs,
-            "train_size": args.train_size,
-            "test_size": args.test_size,
-            "abnormal_pct": args.abnormal_pct,
-            "seed": args.seed,
-        }
-    )
+def _one_of(choices: tuple[str, ...]):
+    """An argparse ``type`` for a closed set of words, with a one-line message listing them."""
+
+    def check(text: str) -> str:
+        if text not in choices:
+            raise argparse.ArgumentTypeError(f"must be one of {', '.join(choices)} (got {text!r})")
+        return text
+
+    return check
+
+
+def add_spec_options(parser: argparse.ArgumentParser) -> None:
+    """One option per spec field (``--learning-rate`` for ``learning_rate``), from the table.
+
+    The options keep the text as typed and leave the defaults unset: ``spec_from_args`` hands
+    what was given to ``Spec.from_dict``, so the CLI parses and checks exactly like a link.
+    """
+    group = parser.add_argument_group("model and training settings")
+    for name, f in FIELDS.items():
+        if f.kind == "choice":  # argparse's usual {a,b,c} already lists them
+            metavar, allowed = "{" + ",".join(f.choices) + "}", ""
+        else:
+            metavar, allowed = name.upper(), f" Allowed: {f.bounds_text()}."
+        default = f" Default {value_text(f.default)}."
+        group.add_argument(f.flag, dest=name, metavar=metavar, help=f.help + allowed + default)
+
+
+def spec_from_args(args: argparse.Namespace) -> Spec:
+    given = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
+    return Spec.from_dict(given)
 
 
 def _clean(value):
@@ -74,15 +83,26 @@ def _clean(value):
     return value
 
 
+def _status(text: str) -> None:
+    """A progress line on stderr: redrawn in place on a terminal, one line per update in a log
+    or pipe (where a carriage return would glue every update into one endless line)."""
+    if sys.stderr.isatty():
+        print(f"\r{text}", end="", file=sys.stderr, flush=True)
+    else:
+        print(text, file=sys.stderr, flush=True)
+
+
+def _end_status() -> None:
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+
+
 def _progress(enabled: bool):
     def show(report):
         if enabled:
-            print(
-                f"\repoch {report.epoch:>4}/{report.target_epoch}  loss {report.loss:.5f}  "
-                f"val {report.val_loss:.5f}",
-                end="",
-                file=sys.stderr,
-                flush=True,
+            _status(
+                f"epoch {report.epoch:>4}/{report.target_epoch}  loss {report.loss:.5f}  "
+                f"val {report.val_loss:.5f}"
             )
 
     return show
@@ -95,12 +115,12 @@ def cmd_train(args) -> int:
     from anomagram.model import save_detector
     from anomagram.training import Trainer, evaluate
 
-    spec = _spec_from(args)
+    spec = spec_from_args(args)
     t0 = time.perf_counter()
     trainer = Trainer.create(spec)
     result = trainer.train(on_epoch=_progress(not args.json))
     if not args.json:
-        print(file=sys.stderr)
+        _end_status()
     summary = evaluate(trainer, args.threshold)
     total = time.perf_counter() - t0
     out = {
@@ -155,7 +175,7 @@ def _train_text(out: dict) -> str:
 def cmd_sweep(args) -> int:
     from anomagram.sweep import parse_values, run_sweep, summarise
 
-    base = _spec_from(args)
+    base = spec_from_args(args)
     try:
         values = parse_values(args.param, args.values)
     except ValueError as exc:
@@ -165,7 +185,7 @@ def cmd_sweep(args) -> int:
 
     def on_run(i, total, record):
         if not args.json:
-            print(f"\rrun {i}/{total}", end="", file=sys.stderr, flush=True)
+            _status(f"run {i}/{total}")
 
     t0 = time.perf_counter()
     records = run_sweep(base, args.param, values, args.seeds, on_run=on_run)
@@ -181,7 +201,7 @@ def cmd_sweep(args) -> int:
         }
         print(json.dumps(_clean(out)))
     else:
-        print(file=sys.stderr)
+        _end_status()
         print(f"{args.param:<14} {'AUC':>15} {'accuracy':>15} {'PCA AUC':>8} {'s/run':>6}")
         for r in rows:
             print(
@@ -250,24 +270,41 @@ def cmd_pretrain(args) -> int:
 # --- entry point -------------------------------------------------------------------------------
 
 
+def _prog() -> str:
+    # Installed, the console script is called ``anomagram``; from a checkout, ``python -m``.
+    return "anomagram" if Path(sys.argv[0]).stem == "anomagram" else "python -m anomagram"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m anomagram",
+    parser = _Parser(
+        prog=_prog(),
         description="Autoencoder anomaly detection for ECG5000 heartbeats.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train one model and report its metrics")
-    _spec_options(train)
-    train.add_argument("--threshold", default="best_accuracy", choices=THRESHOLD_STRATEGIES)
+    train.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    train.add_argument(
+        "--threshold",
+        default="best_accuracy",
+        type=_one_of(THRESHOLD_STRATEGIES),
+        metavar="{" + ",".join(THRESHOLD_STRATEGIES) + "}",
+        help="how to pick the threshold on the test beats (default best_accuracy)",
+    )
     train.add_argument("--save", help="write the model to this .keras file")
+    add_spec_options(train)
     train.set_defaults(func=cmd_train)
 
     sweep = sub.add_parser("sweep", help="sweep one parameter over several seeds")
-    _spec_options(sweep)
-    sweep.add_argument("--param", required=True)
+    sweep.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    sweep.add_argument(
+        "--param",
+        required=True,
+        help="the setting to vary: " + ", ".join(name for name, f in FIELDS.items() if f.sweepable),
+    )
     sweep.add_argument("--values", required=True, help="comma separated; ';' between layer lists")
-    sweep.add_argument("--seeds", type=int, default=3)
+    sweep.add_argument("--seeds", type=int, default=3, help="runs per value (1 to 20, default 3)")
+    add_spec_options(sweep)
     sweep.set_defaults(func=cmd_sweep)
 
     score = sub.add_parser("score", help="score beats in a CSV file with a saved model")
@@ -287,15 +324,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m anomagram ...`` and the ``anomagram`` console script; returns the exit code."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed its one-line usage error
+    except SystemExit as exc:  # --help (0), or _Parser.error already printed its one line
         return EXIT_BAD_INPUT if exc.code not in (0, None) else 0
     try:
         return args.func(args)
     except (CliError, SpecError, DataError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{parser.prog} {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

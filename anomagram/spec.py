@@ -1,34 +1,27 @@
 """The one model + training spec: every choice a user can make, validated, immutable.
 
-It round-trips to a plain dict (saved inside a model file) and to flat string query
-parameters (so a URL reproduces a setup, like TensorFlow Playground's state).
+Each setting is declared once, in ``FIELDS``: its type, default, bounds or allowed values, the
+values the app offers, how its values read, its label and help, its command-line flag and
+whether the Experiments page can sweep it. Validation, the dict and URL round trips, the CLI
+options and the Train page's widgets are all read from that table (TensorFlow Playground's
+``state.ts`` does the same), so adding a setting means one new ``Field`` and one ``Spec``
+attribute.
+
+A spec round-trips to a plain dict (saved inside a model file) and to flat string query
+parameters (so a URL reproduces a setup).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field, fields
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
-OPTIMIZERS = ("adam", "adamax", "adadelta", "rmsprop", "momentum", "sgd")
-REGULARIZERS = ("none", "l1", "l2", "l1l2")
-ACTIVATIONS = ("relu", "elu", "tanh", "sigmoid", "linear")
-OUTPUT_ACTIVATIONS = ("sigmoid", "linear")
-# The choices the UI offers (from the original Anomagram); the spec itself accepts any value
-# within the limits below, so the CLI and sweeps can go between them.
-EPOCH_CHOICES = (30, 50, 100)
-BATCH_SIZE_CHOICES = (64, 128, 256, 512, 1024)
-LEARNING_RATE_CHOICES = (0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
-TRAIN_SIZE_CHOICES = (500, 1000, 2500)
-TEST_SIZE_CHOICES = (100, 200, 500)
-ABNORMAL_PCT_CHOICES = (0, 5, 10, 20, 30, 40, 50, 70)
+from anomagram.data import SEQ_LEN
 
-MAX_LAYERS = 6
-MAX_UNITS = 256
-MAX_LATENT = 64
-MAX_EPOCHS = 1000
-MAX_TRAIN_SIZE = 4500
-MAX_TEST_SIZE = 500
-MAX_ABNORMAL_PCT = 70
+KINDS = ("int", "float", "choice", "ints")
 
 
 class SpecError(ValueError):
@@ -39,32 +32,361 @@ class SpecError(ValueError):
         super().__init__(" ".join(problems))
 
 
+def value_text(value) -> str:
+    """A value as URL/CLI text: ``7,3`` for layers, ``0.001`` for floats (no trailing zeros)."""
+    if isinstance(value, tuple | list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """One spec setting, declared once.
+
+    ``kind`` is ``int``, ``float``, ``choice`` (one of ``choices``) or ``ints`` (the hidden
+    layer sizes: up to ``max_items`` numbers, each within the bounds). Numbers must lie within
+    ``low``..``high`` (``low`` itself excluded when ``positive``); ``offered`` are the values
+    the app shows as buttons or a list, while the spec accepts anything in bounds, so links,
+    the CLI and sweeps can go between them.
+    """
+
+    name: str
+    kind: str
+    default: object
+    label: str
+    help: str
+    low: int | float | None = None
+    high: int | float | None = None
+    positive: bool = False
+    max_items: int = 0
+    choices: tuple = ()
+    offered: tuple = ()
+    value_labels: Mapping[object, str] = field(default_factory=dict, hash=False, compare=False)
+    unit: str = ""
+    sweepable: bool = False
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
+        if self.kind == "choice" and not self.offered:
+            object.__setattr__(self, "offered", self.choices)
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def display(self, value) -> str:
+        """How a value reads in the app: ``Adam``, ``L1 + L2``, ``30 %``."""
+        if value in self.value_labels:
+            return self.value_labels[value]
+        return value_text(value) + (f" {self.unit}" if self.unit else "")
+
+    def bounds_text(self) -> str:
+        """What the spec accepts, like ``1 to 64`` or ``one of none, l1, l2, l1l2``."""
+        if self.kind == "ints":
+            units = f"{value_text(self.low)} to {value_text(self.high)}"
+            return f"1 to {self.max_items} layers of {units} units"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.positive:
+            return f"above {value_text(self.low)}, up to {value_text(self.high)}"
+        return f"{value_text(self.low)} to {value_text(self.high)}"
+
+    def parse(self, value):
+        """A JSON, CLI, widget or query-string value as this field's type.
+
+        Raises ``ValueError`` with a readable message; whether the value is in bounds is
+        ``problems``'s job.
+        """
+        if self.kind == "ints":
+            if isinstance(value, str):
+                parts = [p for p in value.replace(" ", "").split(",") if p]
+            else:
+                parts = list(value)
+            try:
+                return tuple(_to_int(p) for p in parts)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{self.label} must be whole numbers separated by commas, like 7,3."
+                ) from None
+        if self.kind == "int":
+            try:
+                return _to_int(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{self.label} must be a whole number, not {value!r}.") from None
+        if self.kind == "float":
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{self.label} must be a number, not {value!r}.") from None
+        return str(value).strip().lower()
+
+    def problems(self, value) -> list[str]:
+        """What is wrong with ``value`` for this field, in plain words (empty list = valid)."""
+        noun = self.label[0].lower() + self.label[1:]
+        if self.kind == "choice":
+            if value in self.choices:
+                return []
+            return [f"Unknown {noun} {value!r}; choose one of {', '.join(self.choices)}."]
+        if self.kind == "ints":
+            return self._layer_problems(value)
+        if self._in_bounds(value):
+            return []
+        if self.positive:
+            return [
+                f"The {noun} must be a positive number up to {value_text(self.high)} (got {value})."
+            ]
+        unit = f" {self.unit}" if self.unit else ""
+        return [
+            f"The {noun} must be between {value_text(self.low)} and {value_text(self.high)}"
+            f"{unit} (got {value})."
+        ]
+
+    def _in_bounds(self, number) -> bool:
+        wanted = int if self.kind in ("int", "ints") else int | float
+        if isinstance(number, bool) or not isinstance(number, wanted):
+            return False
+        # Written so that NaN (every comparison false) is out of bounds too.
+        above = self.low < number if self.positive else self.low <= number
+        return above and number <= self.high
+
+    def _layer_problems(self, layers: tuple) -> list[str]:
+        p = []
+        if not 1 <= len(layers) <= self.max_items:
+            p.append(f"Use between 1 and {self.max_items} hidden layers (got {len(layers)}).")
+        for i, units in enumerate(layers, start=1):
+            if not self._in_bounds(units):
+                p.append(
+                    f"Hidden layer {i} needs between {self.low} and {self.high} units "
+                    f"(got {units})."
+                )
+        return p
+
+
+def _table(*declared: Field) -> Mapping[str, Field]:
+    return MappingProxyType({f.name: f for f in declared})  # read-only: the one source
+
+
+_ACTIVATION_LABELS = {
+    "relu": "ReLU",
+    "elu": "ELU",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "linear": "linear (none)",
+}
+
+# In the order of the Spec's attributes (and so of its dict, its URL and the CLI's --help).
+FIELDS: Mapping[str, Field] = _table(
+    Field(
+        name="hidden",
+        kind="ints",
+        default=(7, 3),
+        label="Hidden layers",
+        low=1,
+        high=256,
+        max_items=6,
+        sweepable=True,
+        help="Units in each encoder layer, outermost first, like 7,3; the decoder mirrors them.",
+    ),
+    Field(
+        name="latent",
+        kind="int",
+        default=2,
+        label="Latent size",
+        low=1,
+        high=64,
+        sweepable=True,
+        help="The bottleneck (z): how many numbers each beat is squeezed into. "
+        "Small = strong compression.",
+    ),
+    Field(
+        name="activation",
+        kind="choice",
+        default="relu",
+        label="Hidden activation",
+        choices=("relu", "elu", "tanh", "sigmoid", "linear"),
+        value_labels=_ACTIVATION_LABELS,
+        help="The non-linearity inside each hidden layer.",
+    ),
+    Field(
+        name="output_activation",
+        kind="choice",
+        default="sigmoid",
+        label="Output activation",
+        choices=("sigmoid", "linear"),
+        value_labels=_ACTIVATION_LABELS,
+        help="Sigmoid matches the beats' 0-1 scaling; linear lets outputs leave that range.",
+    ),
+    Field(
+        name="regularizer",
+        kind="choice",
+        default="none",
+        label="Regularizer",
+        choices=("none", "l1", "l2", "l1l2"),
+        value_labels={"none": "None", "l1": "L1", "l2": "L2", "l1l2": "L1 + L2"},
+        sweepable=True,
+        help="A penalty on large weights that can stop the model from overfitting.",
+    ),
+    Field(
+        name="regularizer_rate",
+        kind="float",
+        default=0.001,
+        label="Regularization rate",
+        low=0,
+        high=1,
+        offered=(0.0001, 0.001, 0.01, 0.1),
+        help="How strongly large weights are penalised.",
+    ),
+    # model.make_optimizer builds these. Adam keeps the original Anomagram's beta1 = 0.5 (its
+    # tf.train.adam(learningRate, adamBeta1)) instead of Keras's default 0.9, so the same
+    # settings learn as they did there. "momentum" is SGD with momentum 0.9, hence its label.
+    Field(
+        name="optimizer",
+        kind="choice",
+        default="adam",
+        label="Optimizer",
+        choices=("adam", "adamax", "adadelta", "rmsprop", "momentum", "sgd"),
+        value_labels={
+            "adam": "Adam",
+            "adamax": "Adamax",
+            "adadelta": "Adadelta",
+            "rmsprop": "RMSprop",
+            "momentum": "Momentum (0.9)",
+            "sgd": "SGD",
+        },
+        sweepable=True,
+        help="How the weights are nudged after each batch. Adam uses beta1 = 0.5.",
+    ),
+    Field(
+        name="learning_rate",
+        kind="float",
+        default=0.01,
+        label="Learning rate",
+        low=0,
+        high=100,
+        positive=True,
+        offered=(0.0001, 0.001, 0.01, 0.1, 1.0, 10.0),
+        sweepable=True,
+        help="Size of each weight update. Too large can make training diverge.",
+    ),
+    Field(
+        name="batch_size",
+        kind="int",
+        default=512,
+        label="Batch size",
+        low=1,
+        high=4096,
+        offered=(64, 128, 256, 512, 1024),
+        sweepable=True,
+        help="Beats per weight update. Smaller batches take longer per step.",
+    ),
+    Field(
+        name="epochs",
+        kind="int",
+        default=30,
+        label="Steps (epochs)",
+        low=1,
+        high=1000,
+        offered=(30, 50, 100),
+        help="Epochs per Train click or CLI run; one step is one pass over the training beats.",
+    ),
+    Field(
+        name="train_size",
+        kind="int",
+        default=2500,
+        label="Training set size",
+        low=10,
+        high=4500,
+        offered=(500, 1000, 2500),
+        sweepable=True,
+        help="Beats the autoencoder learns from.",
+    ),
+    Field(
+        name="test_size",
+        kind="int",
+        default=500,
+        label="Test set size",
+        low=10,
+        high=500,
+        offered=(100, 200, 500),
+        help="Held-out beats (normal and abnormal) that every metric and chart is computed on.",
+    ),
+    Field(
+        name="abnormal_pct",
+        kind="float",
+        default=0.0,
+        label="Abnormal share of training data",
+        low=0,
+        high=70,
+        unit="%",
+        offered=(0, 5, 10, 20, 30, 40, 50, 70),
+        sweepable=True,
+        help="Autoencoders are meant to learn from normal beats only. Mix in abnormal ones "
+        "to see how contamination hurts detection.",
+    ),
+    Field(
+        name="seed",
+        kind="int",
+        default=0,
+        label="Seed",
+        low=0,
+        high=2**31 - 1,
+        help="Fixes the data draw and the starting weights: same seed, same run.",
+    ),
+)
+
+# Names other modules import; all read from the table.
+OPTIMIZERS = FIELDS["optimizer"].choices
+REGULARIZERS = FIELDS["regularizer"].choices
+ACTIVATIONS = FIELDS["activation"].choices
+OUTPUT_ACTIVATIONS = FIELDS["output_activation"].choices
+EPOCH_CHOICES = FIELDS["epochs"].offered
+BATCH_SIZE_CHOICES = FIELDS["batch_size"].offered
+LEARNING_RATE_CHOICES = FIELDS["learning_rate"].offered
+TRAIN_SIZE_CHOICES = FIELDS["train_size"].offered
+TEST_SIZE_CHOICES = FIELDS["test_size"].offered
+ABNORMAL_PCT_CHOICES = FIELDS["abnormal_pct"].offered
+REGULARIZER_RATE_CHOICES = FIELDS["regularizer_rate"].offered
+
+MAX_LAYERS = FIELDS["hidden"].max_items
+MAX_UNITS = FIELDS["hidden"].high
+MAX_LATENT = FIELDS["latent"].high
+MAX_EPOCHS = FIELDS["epochs"].high
+MAX_TRAIN_SIZE = FIELDS["train_size"].high
+MAX_TEST_SIZE = FIELDS["test_size"].high
+MAX_ABNORMAL_PCT = FIELDS["abnormal_pct"].high
+
+
 @dataclass(frozen=True)
 class Spec:
-    hidden: tuple[int, ...] = (7, 3)
-    latent: int = 2
-    activation: str = "relu"
-    output_activation: str = "sigmoid"
-    regularizer: str = "none"
-    regularizer_rate: float = 0.001
-    optimizer: str = "adam"
-    learning_rate: float = 0.01
-    batch_size: int = 512
-    epochs: int = 30
-    train_size: int = 2500
-    test_size: int = 500
-    abnormal_pct: float = 0.0
-    seed: int = 0
+    """Every choice of one experiment; each attribute is described by its entry in ``FIELDS``."""
+
+    hidden: tuple[int, ...] = FIELDS["hidden"].default
+    latent: int = FIELDS["latent"].default
+    activation: str = FIELDS["activation"].default
+    output_activation: str = FIELDS["output_activation"].default
+    regularizer: str = FIELDS["regularizer"].default
+    regularizer_rate: float = FIELDS["regularizer_rate"].default
+    optimizer: str = FIELDS["optimizer"].default
+    learning_rate: float = FIELDS["learning_rate"].default
+    batch_size: int = FIELDS["batch_size"].default
+    epochs: int = FIELDS["epochs"].default
+    train_size: int = FIELDS["train_size"].default
+    test_size: int = FIELDS["test_size"].default
+    abnormal_pct: float = FIELDS["abnormal_pct"].default
+    seed: int = FIELDS["seed"].default
     _: dataclasses.KW_ONLY
     validate: bool = field(default=True, repr=False, compare=False)
 
     def __post_init__(self):
-        # Accept lists from JSON/UI and store a hashable tuple.
+        # Accept lists from JSON/UI and store a hashable tuple; 30 and 30.0 are one float value.
         object.__setattr__(self, "hidden", tuple(self.hidden))
-        for name in ("regularizer_rate", "learning_rate", "abnormal_pct"):
-            value = getattr(self, name)
-            if isinstance(value, int) and not isinstance(value, bool):
-                object.__setattr__(self, name, float(value))
+        for f in FIELDS.values():
+            value = getattr(self, f.name)
+            if f.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+                object.__setattr__(self, f.name, float(value))
         if self.validate:
             problems = spec_problems(self)
             if problems:
@@ -86,9 +408,19 @@ class Spec:
             self.batch_size,
         )
 
+    def layer_sizes(self) -> tuple[int, ...]:
+        """Units of every layer, input to output: the beat, the encoder, z, the mirror, the beat."""
+        return (SEQ_LEN, *self.hidden, self.latent, *self.hidden[::-1], SEQ_LEN)
+
+    def layer_path(self, mark_latent: str = "") -> str:
+        """``140 → 7 → 3 → 2 → 3 → 7 → 140``; ``mark_latent`` wraps z (``**`` makes it bold)."""
+        sizes = [str(u) for u in self.layer_sizes()]
+        middle = len(self.hidden) + 1
+        sizes[middle] = f"{mark_latent}{sizes[middle]}{mark_latent}"
+        return " → ".join(sizes)
+
     def describe(self) -> str:
-        layers = " → ".join(str(u) for u in (140, *self.hidden, self.latent, *self.hidden[::-1]))
-        return f"{layers} → 140, {self.optimizer} lr={self.learning_rate:g}"
+        return f"{self.layer_path()}, {self.optimizer} lr={self.learning_rate:g}"
 
     def replace(self, **changes) -> Spec:
         return dataclasses.replace(self, **changes)
@@ -96,18 +428,18 @@ class Spec:
     # --- round trips ---------------------------------------------------------------------------
 
     def to_dict(self) -> dict:
-        return {f.name: _plain(getattr(self, f.name)) for f in _fields()}
+        return {name: _plain(getattr(self, name)) for name in FIELDS}
 
     @classmethod
-    def from_dict(cls, d: dict) -> Spec:
-        unknown = set(d) - {f.name for f in _fields()}
+    def from_dict(cls, d: Mapping) -> Spec:
+        unknown = set(d) - set(FIELDS)
         if unknown:
             raise SpecError([f"Unknown setting(s): {', '.join(sorted(unknown))}."])
         values, problems = {}, []
-        for f in _fields():
-            if f.name in d:
+        for name, f in FIELDS.items():
+            if name in d:
                 try:
-                    values[f.name] = _coerce(f.name, d[f.name])
+                    values[name] = f.parse(d[name])
                 except ValueError as exc:
                     problems.append(str(exc))
         if problems:
@@ -116,144 +448,37 @@ class Spec:
 
     def to_query_params(self) -> dict[str, str]:
         """Flat strings, only the values that differ from the defaults (short URLs)."""
-        default = Spec()
-        out = {}
-        for f in _fields():
-            value = getattr(self, f.name)
-            if value != getattr(default, f.name):
-                out[f.name] = _to_text(value)
-        return out
+        return {
+            name: value_text(getattr(self, name))
+            for name, f in FIELDS.items()
+            if getattr(self, name) != f.default
+        }
 
     @classmethod
-    def from_query_params(cls, params: dict[str, str | list[str]]) -> Spec:
+    def from_query_params(cls, params: Mapping[str, str | list[str]]) -> Spec:
         """Parse query parameters; unknown keys are ignored (other pages use the URL too)."""
-        names = {f.name for f in _fields()}
-        d = {}
-        for key, raw in params.items():
-            if key in names:
-                d[key] = raw[-1] if isinstance(raw, list) else raw
-        return cls.from_dict(d)
+        return cls.from_dict(
+            {
+                key: raw[-1] if isinstance(raw, list) else raw
+                for key, raw in params.items()
+                if key in FIELDS
+            }
+        )
 
 
-def _fields():
-    return [f for f in fields(Spec) if f.name != "validate"]
+def spec_problems(spec: Spec) -> list[str]:
+    """Every problem with a spec, in words a person understands (empty list = valid)."""
+    return [p for name, f in FIELDS.items() for p in f.problems(getattr(spec, name))]
 
 
 def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 
 
-def _to_text(value) -> str:
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-_INT_FIELDS = {"latent", "batch_size", "epochs", "train_size", "test_size", "seed"}
-_FLOAT_FIELDS = {"regularizer_rate", "learning_rate", "abnormal_pct"}
-_TEXT_FIELDS = {"activation", "output_activation", "regularizer", "optimizer"}
-_LABELS = {
-    "hidden": "Hidden layers",
-    "latent": "Latent size",
-    "batch_size": "Batch size",
-    "epochs": "Steps (epochs)",
-    "train_size": "Training set size",
-    "test_size": "Test set size",
-    "seed": "Seed",
-    "regularizer_rate": "Regularization rate",
-    "learning_rate": "Learning rate",
-    "abnormal_pct": "Abnormal % in training data",
-}
-
-
-def _coerce(name: str, value):
-    """Turn a JSON or query-string value into the field's type, with a readable error."""
-    label = _LABELS.get(name, name)
-    if name == "hidden":
-        if isinstance(value, str):
-            parts = [p for p in value.replace(" ", "").split(",") if p]
-        else:
-            parts = list(value)
-        try:
-            return tuple(_to_int(p) for p in parts)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"{label} must be whole numbers separated by commas, like 7,3."
-            ) from None
-    if name in _INT_FIELDS:
-        try:
-            return _to_int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{label} must be a whole number, not {value!r}.") from None
-    if name in _FLOAT_FIELDS:
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{label} must be a number, not {value!r}.") from None
-    if name in _TEXT_FIELDS:
-        return str(value).strip().lower()
-    return value
-
-
 def _to_int(value) -> int:
     if isinstance(value, bool):
         raise ValueError("not a number")
     number = float(value)
-    if number != int(number):
+    if not math.isfinite(number) or number != int(number):
         raise ValueError("not whole")
     return int(number)
-
-
-def _finite_positive(x: float) -> bool:
-    return x == x and 0 < x < float("inf")
-
-
-def spec_problems(spec: Spec) -> list[str]:
-    """Every problem with a spec, in words a person understands (empty list = valid)."""
-    p = []
-    if not 1 <= len(spec.hidden) <= MAX_LAYERS:
-        p.append(f"Use between 1 and {MAX_LAYERS} hidden layers (got {len(spec.hidden)}).")
-    for i, units in enumerate(spec.hidden, start=1):
-        if not isinstance(units, int) or not 1 <= units <= MAX_UNITS:
-            p.append(f"Hidden layer {i} needs between 1 and {MAX_UNITS} units (got {units}).")
-    if not isinstance(spec.latent, int) or not 1 <= spec.latent <= MAX_LATENT:
-        p.append(f"The latent size must be between 1 and {MAX_LATENT} (got {spec.latent}).")
-    if spec.activation not in ACTIVATIONS:
-        p.append(f"Unknown activation {spec.activation!r}; choose one of {', '.join(ACTIVATIONS)}.")
-    if spec.output_activation not in OUTPUT_ACTIVATIONS:
-        p.append(
-            f"Unknown output activation {spec.output_activation!r}; "
-            f"choose one of {', '.join(OUTPUT_ACTIVATIONS)}."
-        )
-    if spec.regularizer not in REGULARIZERS:
-        p.append(
-            f"Unknown regularizer {spec.regularizer!r}; choose one of {', '.join(REGULARIZERS)}."
-        )
-    if not (spec.regularizer_rate == spec.regularizer_rate and 0 <= spec.regularizer_rate <= 1):
-        p.append(f"The regularization rate must be between 0 and 1 (got {spec.regularizer_rate}).")
-    if spec.optimizer not in OPTIMIZERS:
-        p.append(f"Unknown optimizer {spec.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
-    if not _finite_positive(spec.learning_rate) or spec.learning_rate > 100:
-        p.append(
-            f"The learning rate must be a positive number up to 100 (got {spec.learning_rate})."
-        )
-    if not isinstance(spec.batch_size, int) or not 1 <= spec.batch_size <= 4096:
-        p.append(f"The batch size must be between 1 and 4096 (got {spec.batch_size}).")
-    if not isinstance(spec.epochs, int) or not 1 <= spec.epochs <= MAX_EPOCHS:
-        p.append(f"Steps (epochs) must be between 1 and {MAX_EPOCHS} (got {spec.epochs}).")
-    if not isinstance(spec.train_size, int) or not 10 <= spec.train_size <= MAX_TRAIN_SIZE:
-        p.append(
-            f"The training set needs between 10 and {MAX_TRAIN_SIZE} beats (got {spec.train_size})."
-        )
-    if not isinstance(spec.test_size, int) or not 10 <= spec.test_size <= MAX_TEST_SIZE:
-        p.append(f"The test set needs between 10 and {MAX_TEST_SIZE} beats (got {spec.test_size}).")
-    if not (spec.abnormal_pct == spec.abnormal_pct and 0 <= spec.abnormal_pct <= MAX_ABNORMAL_PCT):
-        p.append(
-            f"The abnormal share of training data must be between 0 and {MAX_ABNORMAL_PCT} % "
-            f"(got {spec.abnormal_pct})."
-        )
-    if not isinstance(spec.seed, int) or not 0 <= spec.seed < 2**31:
-        p.append(f"The seed must be a whole number from 0 to 2147483647 (got {spec.seed}).")
-    return p

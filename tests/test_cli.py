@@ -1,11 +1,15 @@
+import io
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from anomagram.cli import main
+from anomagram import cli
+from anomagram.cli import build_parser, main, spec_from_args
+from anomagram.spec import FIELDS, Spec, value_text
 
 FAST = ["--epochs", "2", "--train-size", "300", "--test-size", "100", "--batch-size", "128"]
 
@@ -39,7 +43,28 @@ def test_train_text_summary_and_progress(capsys):
     assert main(["train", *FAST, "--threshold", "percentile"]) == 0
     captured = capsys.readouterr()
     assert "AUC" in captured.out and "percentile" in captured.out
-    assert "epoch    2/2" in captured.err
+    # stderr is not a terminal here: one progress line per epoch, no carriage returns.
+    assert "\r" not in captured.err
+    epochs = [line for line in captured.err.splitlines() if line.startswith("epoch")]
+    assert [line.split()[1] for line in epochs] == ["1/2", "2/2"]
+    assert captured.err.endswith("\n")
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_redraws_one_line_on_a_terminal(monkeypatch):
+    report = SimpleNamespace(epoch=3, target_epoch=30, loss=0.5, val_loss=0.25)
+    for stream, expected in [
+        (Terminal(), "\repoch    3/30  loss 0.50000  val 0.25000"),
+        (io.StringIO(), "epoch    3/30  loss 0.50000  val 0.25000\n"),
+    ]:
+        monkeypatch.setattr(sys, "stderr", stream)
+        cli._progress(True)(report)
+        cli._progress(False)(report)
+        assert stream.getvalue() == expected
 
 
 @pytest.mark.parametrize(
@@ -62,7 +87,51 @@ def test_bad_input_exits_2_with_one_line(capsys, argv, message):
 
 def test_unknown_argument_exits_2(capsys):
     assert main(["train", "--bogus"]) == 2
-    assert "unrecognized arguments" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "unrecognized arguments" in err and "--help" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "argv, line",
+    [
+        (
+            ["train", "--threshold", "bogus"],
+            "python -m anomagram train: error: --threshold must be one of best_accuracy, "
+            "best_f1, mean_std, percentile (got 'bogus')",
+        ),
+        (
+            ["train", "--optimizer", "bogus"],
+            "python -m anomagram train: error: Unknown optimizer 'bogus'; choose one of adam, "
+            "adamax, adadelta, rmsprop, momentum, sgd.",
+        ),
+        (
+            ["sweep", "--param", "latent", "--values", "1", "--seeds", "many"],
+            "python -m anomagram sweep: error: --seeds: invalid int value: 'many' "
+            "(see 'python -m anomagram sweep --help')",
+        ),
+        (
+            ["train", "--latent", "two"],
+            "python -m anomagram train: error: Latent size must be a whole number, not 'two'.",
+        ),
+    ],
+)
+def test_bad_values_end_with_one_line_and_no_usage_block(capsys, argv, line):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err == line + "\n" and captured.out == ""
+
+
+def test_every_spec_field_has_an_option_in_train_and_sweep():
+    parser = build_parser()
+    base = {"train": ["train"], "sweep": ["sweep", "--param", "latent", "--values", "1"]}
+    for command, argv in base.items():
+        assert spec_from_args(parser.parse_args(argv)) == Spec()  # the table's defaults
+        for name, f in FIELDS.items():
+            value = FIELDS[name].offered[-1] if f.offered else f.high
+            if f.kind == "ints":
+                value = (16, 8)
+            args = parser.parse_args([*argv, f.flag, value_text(value)])
+            assert getattr(spec_from_args(args), name) == value, (command, f.flag)
 
 
 def test_sweep_json(capsys):
@@ -103,5 +172,6 @@ def test_module_entry_point_runs():
         text=True,
         timeout=120,
     )
-    assert proc.returncode == 2 and proc.stderr.startswith("error: ")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("python -m anomagram train: error: The latent size")
     assert np.char.count(proc.stderr, "\n") == 1

@@ -1,6 +1,12 @@
+import dataclasses
+import math
+import re
+
 import pytest
 
-from anomagram.spec import Spec, SpecError
+from anomagram.data import SEQ_LEN
+from anomagram.spec import FIELDS, Spec, SpecError, value_text
+from anomagram.sweep import SWEEP_PARAMS
 
 
 def test_defaults_match_anomagram():
@@ -22,7 +28,7 @@ def test_defaults_match_anomagram():
         ({"optimizer": "adamw"}, "Unknown optimizer 'adamw'"),
         ({"regularizer": "dropout"}, "Unknown regularizer"),
         ({"latent": 0}, "latent size"),
-        ({"epochs": 0}, "Steps"),
+        ({"epochs": 0}, r"steps \(epochs\) must be between 1 and 1000"),
         ({"abnormal_pct": 90}, "abnormal share"),
         ({"batch_size": 0}, "batch size"),
         ({"train_size": 5}, "training set"),
@@ -91,3 +97,103 @@ def test_architecture_key_ignores_data_and_learning_rate():
         a.architecture_key == a.replace(seed=3, abnormal_pct=20, learning_rate=0.1).architecture_key
     )
     assert a.architecture_key != a.replace(hidden=(8,)).architecture_key
+
+
+# --- the FIELDS table drives everything ----------------------------------------------------
+
+
+def other_value(f):
+    """A valid value of field ``f`` that is not its default."""
+    if f.kind == "ints":
+        return (16, 8, 4)
+    candidates = [*f.offered, f.high] if f.kind != "choice" else f.choices
+    return next(v for v in candidates if v != f.default)
+
+
+def bad_value(f):
+    """A value of field ``f``'s type that breaks its bounds."""
+    if f.kind == "choice":
+        return "bogus"
+    if f.kind == "ints":
+        return ()
+    return f.high + 1
+
+
+def test_every_spec_attribute_has_exactly_one_field_and_its_default():
+    names = [a.name for a in dataclasses.fields(Spec) if a.name != "validate"]
+    assert names == list(FIELDS)
+    assert all(name == f.name for name, f in FIELDS.items())
+    default = Spec()
+    for name, f in FIELDS.items():
+        assert getattr(default, name) == f.default, name
+        assert f.label and f.help and f.flag == "--" + name.replace("_", "-")
+
+
+def test_sweepable_fields_are_the_sweep_parameters():
+    assert {name for name, f in FIELDS.items() if f.sweepable} == set(SWEEP_PARAMS)
+
+
+@pytest.mark.parametrize("name", list(FIELDS))
+def test_every_field_round_trips_through_dict_and_url(name):
+    f = FIELDS[name]
+    spec = Spec(**{name: other_value(f)})
+    assert Spec.from_dict(spec.to_dict()) == spec
+    query = spec.to_query_params()
+    assert query == {name: value_text(other_value(f))}
+    assert Spec.from_query_params(query) == spec
+
+
+@pytest.mark.parametrize("name", list(FIELDS))
+def test_a_bad_value_of_every_field_names_its_label(name):
+    f = FIELDS[name]
+    with pytest.raises(SpecError) as info:
+        Spec(**{name: bad_value(f)})
+    (problem,) = info.value.problems
+    assert f.label.lower() in problem.lower(), problem
+    if f.kind in ("int", "float"):
+        with pytest.raises(SpecError, match=f"^{re.escape(f.label)} must be"):
+            Spec.from_query_params({name: "many"})
+
+
+@pytest.mark.parametrize("name", [n for n, f in FIELDS.items() if f.kind in ("int", "float")])
+def test_numbers_out_of_bounds_at_both_ends_and_not_finite_are_refused(name):
+    f = FIELDS[name]
+    too_small = f.low if f.positive else f.low - 1
+    for value in (too_small, f.high + 1, math.nan, math.inf):
+        if f.kind == "int" and not math.isfinite(value):
+            with pytest.raises(SpecError, match="whole number"):
+                Spec.from_dict({name: value})
+        else:
+            with pytest.raises(SpecError, match="must be"):
+                Spec(**{name: value})
+    Spec(**{name: f.high})
+    if not f.positive:
+        Spec(**{name: f.low})
+
+
+def test_the_module_constants_are_read_from_the_table():
+    from anomagram import spec as s
+
+    assert s.OPTIMIZERS is FIELDS["optimizer"].choices
+    assert FIELDS["hidden"].max_items == s.MAX_LAYERS and FIELDS["hidden"].high == s.MAX_UNITS
+    assert s.LEARNING_RATE_CHOICES is FIELDS["learning_rate"].offered
+    # Every offered value is one the spec accepts.
+    for name, f in FIELDS.items():
+        for value in f.offered:
+            Spec(**{name: value})
+
+
+def test_display_labels_of_values():
+    assert FIELDS["optimizer"].display("momentum") == "Momentum (0.9)"
+    assert FIELDS["regularizer"].display("l1l2") == "L1 + L2"
+    assert FIELDS["abnormal_pct"].display(5.0) == "5 %"
+    assert FIELDS["learning_rate"].display(0.0001) == "0.0001"
+    assert all(c in f.value_labels for f in FIELDS.values() if f.value_labels for c in f.choices)
+
+
+def test_layer_path_is_the_one_description_of_the_architecture():
+    spec = Spec(hidden=(7, 3), latent=2)
+    assert spec.layer_path() == f"{SEQ_LEN} → 7 → 3 → 2 → 3 → 7 → {SEQ_LEN}"
+    assert spec.layer_path(mark_latent="**") == "140 → 7 → 3 → **2** → 3 → 7 → 140"
+    assert spec.describe() == "140 → 7 → 3 → 2 → 3 → 7 → 140, adam lr=0.01"
+    assert spec.layer_sizes() == (140, 7, 3, 2, 3, 7, 140)

@@ -11,48 +11,19 @@ from __future__ import annotations
 import streamlit as st
 
 from anomagram import charts
-from anomagram.spec import (
-    ABNORMAL_PCT_CHOICES,
-    ACTIVATIONS,
-    BATCH_SIZE_CHOICES,
-    EPOCH_CHOICES,
-    LEARNING_RATE_CHOICES,
-    MAX_LATENT,
-    MAX_LAYERS,
-    MAX_UNITS,
-    OPTIMIZERS,
-    OUTPUT_ACTIVATIONS,
-    REGULARIZERS,
-    TEST_SIZE_CHOICES,
-    TRAIN_SIZE_CHOICES,
-    Spec,
-    SpecError,
-)
+from anomagram.spec import FIELDS, MAX_LAYERS, MAX_UNITS, Field, Spec, SpecError
 from anomagram.ui.common.state import get_spec, set_spec
 
-SPEC_FIELDS = tuple(Spec().to_dict())
+SPEC_FIELDS = tuple(FIELDS)
 EDITED_KEY = "train_spec_edited"
 LINK_PROBLEMS_KEY = "train_link_problems"
 EDIT_PROBLEMS_KEY = "train_edit_problems"
-
-OPTIMIZER_LABELS = {
-    "adam": "Adam",
-    "adamax": "Adamax",
-    "adadelta": "Adadelta",
-    "rmsprop": "RMSprop",
-    "momentum": "Momentum (0.9)",
-    "sgd": "SGD",
-}
-REGULARIZER_LABELS = {"none": "None", "l1": "L1", "l2": "L2", "l1l2": "L1 + L2"}
-REGULARIZER_RATE_CHOICES = (0.0001, 0.001, 0.01, 0.1)
-ACTIVATION_LABELS = {
-    "relu": "ReLU",
-    "elu": "ELU",
-    "tanh": "tanh",
-    "sigmoid": "sigmoid",
-    "linear": "linear (none)",
-}
 NEW_LAYER_UNITS = 3
+
+# Where each setting sits on the page; labels, choices and help come from the spec's FIELDS.
+NETWORK = ("latent", "activation", "output_activation")  # one row under the layers
+TRAINING = ("epochs", "optimizer", "learning_rate", "batch_size", "regularizer", "regularizer_rate")
+DATA = ("train_size", "test_size", "abnormal_pct", "seed")
 
 
 # --- the spec and the URL ----------------------------------------------------------------------
@@ -122,13 +93,8 @@ def show_problems() -> None:
 
 
 def weight_count(spec: Spec) -> int:
-    sizes = [140, *spec.hidden, spec.latent, *spec.hidden[::-1], 140]
+    sizes = spec.layer_sizes()
     return sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
-
-
-def layer_path(spec: Spec) -> str:
-    inner = [*spec.hidden, f"**{spec.latent}**", *spec.hidden[::-1]]
-    return " → ".join(str(u) for u in (140, *inner, 140))
 
 
 def _options(choices, current):
@@ -136,16 +102,24 @@ def _options(choices, current):
     return sorted(set(choices) | {current})
 
 
+def _match(options, value):
+    """The option equal to ``value`` (0 and 0.0 are the same choice)."""
+    for option in options:
+        if option == value:
+            return option
+    return value
+
+
 def _seed(key: str, value) -> None:
     # Written before the widget is drawn, so the widget always shows the spec.
     st.session_state[key] = value
 
 
-def _from_widget(field: str, key: str, cast=None) -> None:
+def _from_widget(name: str, key: str) -> None:
     value = st.session_state.get(key)
     if value is None:
         return
-    update_spec(**{field: cast(value) if cast else value})
+    update_spec(**{name: FIELDS[name].parse(value)})
 
 
 def _set_units(index: int) -> None:
@@ -197,7 +171,7 @@ def composer(spec: Spec) -> None:
             _seed(key, int(spec.hidden[i]))
             cols[i - start].number_input(
                 f"Layer {i + 1} units",
-                min_value=1,
+                min_value=FIELDS["hidden"].low,
                 max_value=MAX_UNITS,
                 step=1,
                 key=key,
@@ -229,63 +203,56 @@ def composer(spec: Spec) -> None:
     elif single:
         st.caption("One hidden layer is the minimum.")
 
-    latent, act, out = st.columns(3)
-    _seed("train_latent", int(spec.latent))
-    latent.number_input(
-        "Bottleneck (z)",
-        min_value=1,
-        max_value=MAX_LATENT,
-        step=1,
-        key="train_latent",
-        on_change=_from_widget,
-        args=("latent", "train_latent", int),
-        help=(
-            "How many numbers each beat is squeezed into. Small = strong compression; "
-            f"1 to {MAX_LATENT}."
-        ),
-    )
-    _seed("train_activation", spec.activation)
-    act.selectbox(
-        "Hidden activation",
-        ACTIVATIONS,
-        key="train_activation",
-        format_func=ACTIVATION_LABELS.get,
-        on_change=_from_widget,
-        args=("activation", "train_activation"),
-        help="The non-linearity inside each hidden layer.",
-    )
-    _seed("train_output_activation", spec.output_activation)
-    out.selectbox(
-        "Output activation",
-        OUTPUT_ACTIVATIONS,
-        key="train_output_activation",
-        format_func=ACTIVATION_LABELS.get,
-        on_change=_from_widget,
-        args=("output_activation", "train_output_activation"),
-        help="Sigmoid matches the beats' 0-1 scaling; linear lets outputs leave that range.",
-    )
+    for column, name in zip(st.columns(len(NETWORK)), NETWORK, strict=True):
+        setting(spec, name, column)
 
     st.vega_lite_chart(spec=charts.network_spec(spec.hidden, spec.latent), width="stretch")
-    st.caption(f"{layer_path(spec)} · {weight_count(spec):,} trainable weights")
+    st.caption(f"{spec.layer_path(mark_latent='**')} · {weight_count(spec):,} trainable weights")
 
 
 # --- training and data settings ----------------------------------------------------------------
 
 
-def _setting(spec: Spec, widget, label: str, *options, field: str, cast=None, value=None, **kwargs):
-    """Draw one spec setting: seeded from the spec, edits go back through ``update_spec``.
+def widget_kind(f: Field) -> str:
+    """The Streamlit widget for a field: free numbers get a number box, a few numbers buttons,
+    a percentage a slider (it reads as a scale), and every longer list a drop-down."""
+    if not f.offered:
+        return "number_input"
+    if f.kind != "choice" and len(f.offered) <= 3:
+        return "segmented_control"
+    return "select_slider" if f.unit == "%" else "selectbox"
 
-    The widget key is ``train_<field>``; ``value`` overrides what the spec holds (when the
-    widget shows an equal option of another type, like 0 for 0.0).
+
+def setting(spec: Spec, name: str, container=st):
+    """Draw the widget of spec field ``name`` (key ``train_<name>``), seeded from the spec.
+
+    Every edit goes back through ``update_spec``, which refuses and reports invalid values.
     """
-    key = f"train_{field}"
-    _seed(key, getattr(spec, field) if value is None else value)
-    args = (field, key) if cast is None else (field, key, cast)
-    return widget(label, *options, key=key, on_change=_from_widget, args=args, **kwargs)
-
-
-def _fmt_g(value) -> str:
-    return f"{value:g}"
+    f, key, value = FIELDS[name], f"train_{name}", getattr(spec, name)
+    kind = widget_kind(f)
+    common = {
+        "key": key,
+        "on_change": _from_widget,
+        "args": (name, key),
+        # The rate means nothing without a penalty to scale.
+        "disabled": name == "regularizer_rate" and spec.regularizer == "none",
+    }
+    if kind == "number_input":
+        _seed(key, value)
+        return container.number_input(
+            f.label,
+            min_value=f.low,
+            max_value=f.high,
+            step=1,
+            help=f"{f.help} From {f.bounds_text()}.",
+            **common,
+        )
+    options = f.offered if f.kind == "choice" else _options(f.offered, value)
+    _seed(key, _match(options, value))
+    if kind == "segmented_control":
+        common["required"] = True
+    widget = getattr(container, kind)
+    return widget(f.label, options, format_func=f.display, help=f.help, **common)
 
 
 def parameters(spec: Spec) -> None:
@@ -293,125 +260,15 @@ def parameters(spec: Spec) -> None:
     train_col, data_col = st.columns(2, gap="medium")
     with train_col:
         st.markdown("**Training**")
-        _setting(
-            spec,
-            st.segmented_control,
-            "Steps (epochs)",
-            _options(EPOCH_CHOICES, spec.epochs),
-            field="epochs",
-            cast=int,
-            required=True,
-            help="Epochs per Train click; one step is one pass over the training beats.",
-        )
-        _setting(
-            spec,
-            st.selectbox,
-            "Optimizer",
-            OPTIMIZERS,
-            field="optimizer",
-            format_func=OPTIMIZER_LABELS.get,
-            help="How the weights are nudged after each batch. Adam uses beta1 = 0.5.",
-        )
-        _setting(
-            spec,
-            st.selectbox,
-            "Learning rate",
-            _options(LEARNING_RATE_CHOICES, spec.learning_rate),
-            field="learning_rate",
-            cast=float,
-            format_func=_fmt_g,
-            help="Size of each weight update. Too large can make training diverge.",
-        )
-        _setting(
-            spec,
-            st.selectbox,
-            "Batch size",
-            _options(BATCH_SIZE_CHOICES, spec.batch_size),
-            field="batch_size",
-            cast=int,
-            help="Beats per weight update. Smaller batches take longer per step.",
-        )
-        _setting(
-            spec,
-            st.selectbox,
-            "Regularizer",
-            REGULARIZERS,
-            field="regularizer",
-            format_func=REGULARIZER_LABELS.get,
-            help="A penalty on large weights that can stop the model from overfitting.",
-        )
-        _setting(
-            spec,
-            st.selectbox,
-            "Regularization rate",
-            _options(REGULARIZER_RATE_CHOICES, spec.regularizer_rate),
-            field="regularizer_rate",
-            cast=float,
-            format_func=_fmt_g,
-            disabled=spec.regularizer == "none",
-            help="How strongly large weights are penalised.",
-        )
-
+        for name in TRAINING:
+            setting(spec, name)
     with data_col:
         st.markdown("**Data**")
-        _setting(
-            spec,
-            st.segmented_control,
-            "Training beats",
-            _options(TRAIN_SIZE_CHOICES, spec.train_size),
-            field="train_size",
-            cast=int,
-            required=True,
-            help="Beats the autoencoder learns from.",
-        )
-        _setting(
-            spec,
-            st.segmented_control,
-            "Test beats",
-            _options(TEST_SIZE_CHOICES, spec.test_size),
-            field="test_size",
-            cast=int,
-            required=True,
-            help="Held-out beats (normal and abnormal) used for every chart below.",
-        )
-        pct_options = _options(ABNORMAL_PCT_CHOICES, spec.abnormal_pct)
-        _setting(
-            spec,
-            st.select_slider,
-            "Abnormal beats mixed into training",
-            pct_options,
-            field="abnormal_pct",
-            cast=float,
-            value=_match(pct_options, spec.abnormal_pct),
-            format_func=lambda v: f"{v:g} %",
-            help=(
-                "Autoencoders are meant to learn from normal beats only. Mix in abnormal ones "
-                "to see how contamination hurts detection."
-            ),
-        )
-        _setting(
-            spec,
-            st.number_input,
-            "Seed",
-            field="seed",
-            cast=int,
-            value=int(spec.seed),
-            min_value=0,
-            max_value=2**31 - 1,
-            step=1,
-            help="Fixes the data draw and the starting weights: same seed, same run.",
-        )
+        for name in DATA:
+            setting(spec, name)
         st.button(
             "↩️ Restore defaults",
             key="train_defaults",
             on_click=_restore_defaults,
             help="Go back to Anomagram's default settings.",
         )
-
-
-def _match(options, value):
-    """The option equal to ``value`` (0 and 0.0 are the same choice)."""
-    for option in options:
-        if option == value:
-            return option
-    return value

@@ -1,0 +1,87 @@
+"""AppTest of the composer alone: its settings widgets are generated from the spec's FIELDS."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from anomagram.spec import FIELDS, Spec, value_text
+from anomagram.ui.train.composer import DATA, NETWORK, TRAINING, widget_kind
+
+SETTINGS = (*NETWORK, *TRAINING, *DATA)
+
+
+def _page():
+    from anomagram.ui.common.state import get_spec
+    from anomagram.ui.train import composer
+
+    spec = composer.sync_query_params()
+    composer.show_problems()
+    composer.composer(spec)
+    composer.parameters(get_spec())
+
+
+def new_app(**query) -> AppTest:
+    at = AppTest.from_function(_page, default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def widget(at: AppTest, name: str):
+    return getattr(at, widget_kind(FIELDS[name]))(key=f"train_{name}")
+
+
+def other_value(name: str):
+    f = FIELDS[name]
+    if not f.offered:
+        return f.default + 1
+    return next(v for v in f.offered if v != f.default)
+
+
+def test_every_setting_but_the_layers_has_one_widget_drawn_from_the_table():
+    assert sorted(SETTINGS) == sorted(n for n in FIELDS if n != "hidden")
+    at = new_app()
+    for name in SETTINGS:
+        f, w = FIELDS[name], widget(at, name)
+        assert w.label == f.label and w.help.startswith(f.help), name
+        if widget_kind(f) != "number_input":
+            assert list(w.options) == [f.display(v) for v in f.offered], name
+    # The widget kinds the page has always had (browser tests find them by role).
+    kinds = {name: widget_kind(FIELDS[name]) for name in SETTINGS}
+    assert kinds["epochs"] == kinds["train_size"] == "segmented_control"
+    assert kinds["batch_size"] == kinds["optimizer"] == "selectbox"
+    assert kinds["abnormal_pct"] == "select_slider"
+    assert kinds["latent"] == kinds["seed"] == "number_input"
+
+
+@pytest.mark.parametrize("name", SETTINGS)
+def test_each_widget_edits_the_spec_and_the_url(name):
+    # The rate's widget is disabled until there is a regularizer to scale.
+    before = {"regularizer": "l2"} if name == "regularizer_rate" else {}
+    at = new_app(**before)
+    value = other_value(name)
+    widget(at, name).set_value(value).run()
+    assert not at.exception
+    assert getattr(at.session_state["spec"], name) == value
+    url = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    assert url == {**before, name: value_text(value)}
+
+
+def test_a_link_value_between_the_offered_ones_is_shown_and_kept():
+    at = new_app(epochs="7", learning_rate="0.05")
+    assert widget(at, "epochs").value == 7 and "7" in widget(at, "epochs").options
+    assert widget(at, "learning_rate").value == 0.05
+    assert at.session_state["spec"] == Spec(epochs=7, learning_rate=0.05)
+
+
+def test_the_rate_waits_for_a_regularizer_and_restore_defaults_resets_everything():
+    at = new_app()
+    assert widget(at, "regularizer_rate").disabled
+    widget(at, "regularizer").set_value("l2").run()
+    assert not widget(at, "regularizer_rate").disabled
+    at.button(key="train_defaults").click().run()
+    assert at.session_state["spec"] == Spec()
+    assert widget(at, "regularizer").value == "none"
