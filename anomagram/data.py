@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-SEQ_LEN = 140
+SEQ_LEN = 140  # samples per beat: the model's input and output width
 NORMAL = 1
 CLASS_IDS = (1, 2, 3, 4, 5)
 CLASS_NAMES = {
@@ -59,12 +59,6 @@ class ECG5000:
     test_pool_y: np.ndarray
     source: str
 
-    def class_counts(self) -> dict[str, dict[int, int]]:
-        out = {}
-        for name, y in (("train_pool", self.train_pool_y), ("test_pool", self.test_pool_y)):
-            out[name] = {c: int((y == c).sum()) for c in CLASS_IDS}
-        return out
-
 
 @dataclass(frozen=True)
 class Split:
@@ -80,7 +74,7 @@ class Split:
 
 
 def parse_ucr_text(text: str, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Parse UCR text (label first, then 140 values; tabs, commas or spaces) and validate it."""
+    """Parse UCR text (label first, then SEQ_LEN values; tabs, commas or spaces), validated."""
     rows = [line for line in text.splitlines() if line.strip()]
     if not rows:
         raise DataError(f"{name} is empty.")
@@ -254,10 +248,6 @@ class MinMaxScaler:
     def transform(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=np.float32)
         return ((x - self.minimum) / (self.maximum - self.minimum)).astype(np.float32)
-
-    def inverse(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float32)
-        return (x * (self.maximum - self.minimum) + self.minimum).astype(np.float32)
 
     def to_dict(self) -> dict[str, float]:
         return {"minimum": self.minimum, "maximum": self.maximum}

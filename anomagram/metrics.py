@@ -6,6 +6,7 @@ error is strictly greater than the threshold.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -21,13 +22,10 @@ STRATEGY_LABELS = {
 }
 
 
-def reconstruction_errors(x: np.ndarray, recon: np.ndarray, kind: str = "mse") -> np.ndarray:
+def reconstruction_errors(x: np.ndarray, recon: np.ndarray) -> np.ndarray:
+    """Per-row mean squared error, the score every model here is judged by."""
     diff = np.asarray(recon, np.float64) - np.asarray(x, np.float64)
-    if kind == "mse":
-        return np.mean(diff * diff, axis=1)
-    if kind == "mae":
-        return np.mean(np.abs(diff), axis=1)
-    raise ValueError(f"Unknown error kind {kind!r}; use 'mse' or 'mae'.")
+    return np.mean(diff * diff, axis=1)
 
 
 # --- ROC ---------------------------------------------------------------------------------------
@@ -121,42 +119,54 @@ def metrics_at(
 # --- threshold strategies ----------------------------------------------------------------------
 
 
-def _candidates(errors: np.ndarray) -> np.ndarray:
-    """Thresholds between consecutive distinct errors (and below the smallest), sorted."""
-    e = np.unique(np.asarray(errors, np.float64))
-    if len(e) == 0:
-        return np.array([0.0])
-    mids = (e[:-1] + e[1:]) / 2
-    return np.concatenate([[e[0] - max(abs(e[0]) * 1e-6, 1e-12)], mids, [e[-1]]])
+def _scan(is_abnormal: np.ndarray, errors: np.ndarray):
+    """Every threshold that changes the verdicts, ascending, with TP, FP, TN and FN at each.
 
+    ``roc_curve`` (all points kept) gives the counts at "error >= each distinct error", from
+    "nothing flagged" to "everything flagged". Under this module's ``error > threshold`` rule the
+    same beats are flagged by the midpoint between that error and the next lower distinct one,
+    so a chosen threshold never sits on an error value and ties cannot fall on either side.
+    """
+    from sklearn.exceptions import UndefinedMetricWarning
+    from sklearn.metrics import roc_curve
 
-def _counts_at(is_abnormal: np.ndarray, errors: np.ndarray, thresholds: np.ndarray):
-    """TP, FP, TN, FN for every threshold at once (vectorised with a sort and searchsorted)."""
     y = np.asarray(is_abnormal, bool)
     e = np.asarray(errors, np.float64)
-    abn, nor = np.sort(e[y]), np.sort(e[~y])
-    # Beats with error > t are flagged: count = n - (number <= t).
-    tp = len(abn) - np.searchsorted(abn, thresholds, side="right")
-    fp = len(nor) - np.searchsorted(nor, thresholds, side="right")
-    return tp, fp, len(nor) - fp, len(abn) - tp
+    n_abnormal = int(y.sum())
+    n_normal = len(y) - n_abnormal
+    with warnings.catch_warnings():
+        # With one class absent its rate is NaN; its count is 0 at every threshold anyway.
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        fpr, tpr, thresholds = roc_curve(y, e, drop_intermediate=False)
+    # Reversed: index 0 flags every beat, the last (roc's ``inf``) flags none.
+    tp = np.rint(np.nan_to_num(tpr[::-1]) * n_abnormal).astype(np.int64)
+    fp = np.rint(np.nan_to_num(fpr[::-1]) * n_normal).astype(np.int64)
+    values = thresholds[:0:-1]  # the distinct errors, ascending
+    lowest = values[0] - max(abs(values[0]) * 1e-6, 1e-12)
+    t = np.concatenate([[lowest], (values[:-1] + values[1:]) / 2, [values[-1]]])
+    return t, tp, fp, n_normal - fp, n_abnormal - tp
+
+
+def _middle_of_best(t: np.ndarray, score: np.ndarray) -> float:
+    # Ties go to the middle of the best range, away from either class's edge.
+    best = np.flatnonzero(score == score.max())
+    return float(t[best[len(best) // 2]])
 
 
 def best_accuracy_threshold(is_abnormal: np.ndarray, errors: np.ndarray) -> float:
     """The threshold with the best accuracy; ties go to the middle of the best range."""
-    t = _candidates(errors)
-    tp, _, tn, _ = _counts_at(is_abnormal, errors, t)
-    acc = (tp + tn) / max(len(errors), 1)
-    best = np.flatnonzero(acc == acc.max())
-    return float(t[best[len(best) // 2]])
+    if len(errors) == 0:
+        return 0.0
+    t, tp, _, tn, _ = _scan(is_abnormal, errors)
+    return _middle_of_best(t, (tp + tn) / len(errors))
 
 
 def best_f1_threshold(is_abnormal: np.ndarray, errors: np.ndarray) -> float:
-    t = _candidates(errors)
-    tp, fp, _, fn = _counts_at(is_abnormal, errors, t)
+    if len(errors) == 0:
+        return 0.0
+    t, tp, fp, _, fn = _scan(is_abnormal, errors)
     den = 2 * tp + fp + fn
-    f1 = np.where(den > 0, 2 * tp / np.maximum(den, 1), 0.0)
-    best = np.flatnonzero(f1 == f1.max())
-    return float(t[best[len(best) // 2]])
+    return _middle_of_best(t, np.where(den > 0, 2 * tp / np.maximum(den, 1), 0.0))
 
 
 def mean_std_threshold(train_errors: np.ndarray, k: float = 2.0) -> float:

@@ -1,13 +1,12 @@
 """The autoencoder: built from a Spec, saved and loaded as one .keras file with what scoring needs.
 
-Keras 3 runs on JAX here. ``keras`` is imported lazily (importing it costs seconds), so pages
-that only show text and charts paint before it is loaded.
+Keras 3 runs on JAX here, imported on first use through ``keras_module`` (see
+``anomagram.backend``), so pages that only show text and charts paint before it is loaded.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from anomagram.backend import keras_module
 from anomagram.data import SEQ_LEN, MinMaxScaler
+from anomagram.inference import DECODER, ENCODER, decoder_of, encoder_of, probe
 from anomagram.spec import Spec
 
 if TYPE_CHECKING:
@@ -31,55 +32,13 @@ class ModelFileError(ValueError):
     """A model file cannot be used; the message says why in plain words."""
 
 
-JAX_CACHE_ENV = "ANOMAGRAM_JAX_CACHE"
-
-
-def _enable_compilation_cache() -> None:
-    """Keep compiled XLA programs on disk, keyed by their HLO.
-
-    A new model of an architecture seen before (a Reset, a new session, a restarted server)
-    then loads its train step instead of compiling it: measured here, the first epoch drops
-    from about 1.8 s to 0.3-0.9 s. ``ANOMAGRAM_JAX_CACHE=off`` disables it.
-    """
-    import jax
-
-    where = os.environ.get(JAX_CACHE_ENV, str(Path.home() / ".cache" / "anomagram" / "jax"))
-    if where.lower() in ("off", "0", "none", ""):
-        return
-    try:
-        Path(where).mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return  # a read-only home: compile every time rather than fail
-    jax.config.update("jax_compilation_cache_dir", where)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-
-
-_cache_enabled = False
-
-
-def keras_module():
-    """Import Keras on the JAX backend, and refuse to run on any other."""
-    global _cache_enabled
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    if not _cache_enabled:
-        _cache_enabled = True
-        _enable_compilation_cache()
-    import keras
-
-    backend = keras.backend.backend()
-    if backend != "jax":
-        raise RuntimeError(
-            f"Anomagram needs Keras on the JAX backend, but Keras is using {backend!r}. "
-            "Set KERAS_BACKEND=jax before anything imports Keras."
-        )
-    return keras
-
-
 def make_optimizer(spec: Spec):
     keras = keras_module()
     opt, lr = spec.optimizer, spec.learning_rate
     if opt == "adam":
+        # beta_1 = 0.5 as in the original Anomagram, which kept the DCGAN-style Adam setting of
+        # the TensorFlow.js examples it grew from: a shorter first-moment memory reacts faster
+        # on the few, tiny batches an epoch of this small dataset has.
         return keras.optimizers.Adam(learning_rate=lr, beta_1=0.5)
     if opt == "adamax":
         return keras.optimizers.Adamax(learning_rate=lr)
@@ -109,9 +68,8 @@ def glorot_uniform(shape: tuple[int, int], seed: int) -> np.ndarray:
     """Glorot/Xavier uniform weights, drawn with numpy from ``seed``.
 
     Keras's own ``GlorotUniform`` runs a jitted JAX random program that XLA compiles once per
-    weight shape: 0.2-1 s each here, about 2 s before a new architecture could start training
-    (and the same again per shape under ten concurrent sessions). numpy draws them in
-    microseconds, identically on every platform.
+    weight shape, up to a second each, before a new architecture can start training. numpy
+    draws them in microseconds, identically on every platform.
     """
     fan_in, fan_out = shape
     limit = np.sqrt(6.0 / (fan_in + fan_out))
@@ -120,7 +78,7 @@ def glorot_uniform(shape: tuple[int, int], seed: int) -> np.ndarray:
 
 def _dense(units: int, activation: str, name: str, regularizer=None):
     keras = keras_module()
-    # The kernel starts at zeros and gets its seeded Glorot values in build_autoencoder, so the
+    # The kernel starts at zeros and gets its seeded Glorot values from _draw_weights, so the
     # saved model stays plain Keras (no custom initialiser class to register when loading).
     return keras.layers.Dense(
         units,
@@ -132,60 +90,54 @@ def _dense(units: int, activation: str, name: str, regularizer=None):
 
 
 def build_autoencoder(spec: Spec) -> keras.Model:
-    """A compiled autoencoder: sub-models ``encoder`` (140 -> hidden -> z) and ``decoder``."""
+    """A compiled autoencoder: sub-models ``encoder`` (SEQ_LEN -> hidden -> z) and ``decoder``."""
     keras = keras_module()
     reg = _regularizer(spec)
-    dense = []
-
-    def layer(units: int, activation: str | None, name: str, regularizer=None):
-        dense.append(_dense(units, activation, name, regularizer))
-        return dense[-1]
-
     enc_in = keras.Input((SEQ_LEN,), name="beat")
     x = enc_in
     for i, units in enumerate(spec.hidden, start=1):
-        x = layer(units, spec.activation, f"encoder_{i}", reg)(x)
+        x = _dense(units, spec.activation, f"encoder_{i}", reg)(x)
     # A linear bottleneck, as in Anomagram: the latent coordinates are free to take any sign.
-    z = layer(spec.latent, None, "z")(x)
-    encoder = keras.Model(enc_in, z, name="encoder")
+    z = _dense(spec.latent, None, "z")(x)
+    encoder = keras.Model(enc_in, z, name=ENCODER)
 
     dec_in = keras.Input((spec.latent,), name="z_in")
     y = dec_in
     for i, units in enumerate(spec.hidden[::-1], start=1):
-        y = layer(units, spec.activation, f"decoder_{i}", reg)(y)
-    out = layer(SEQ_LEN, spec.output_activation, "reconstruction")(y)
-    decoder = keras.Model(dec_in, out, name="decoder")
+        y = _dense(units, spec.activation, f"decoder_{i}", reg)(y)
+    out = _dense(SEQ_LEN, spec.output_activation, "reconstruction")(y)
+    decoder = keras.Model(dec_in, out, name=DECODER)
 
     beats = keras.Input((SEQ_LEN,), name="input")
     model = keras.Model(beats, decoder(encoder(beats)), name="autoencoder")
-    # Seeds from the spec, one per layer, instead of keras.utils.set_random_seed: no global
-    # state, so two sessions building models at once cannot disturb each other's runs.
-    for i, d in enumerate(dense):
-        d.kernel.assign(glorot_uniform(tuple(d.kernel.shape), spec.seed * 100 + i))
+    _draw_weights(model, spec.seed)
     model.compile(optimizer=make_optimizer(spec), loss="mean_squared_error")
     return model
 
 
-def reinitialize(model: keras.Model, spec: Spec) -> None:
-    """Give a built model fresh seeded weights and optimizer state without recompiling.
+def _draw_weights(model: keras.Model, seed: int) -> None:
+    """Seeded Glorot kernels and zero biases for every Dense layer, in place."""
+    # In build order (encoder input to bottleneck, then decoder to output; layers[0] is the
+    # Input), so a layer's seed depends only on its position in the architecture.
+    dense = [*encoder_of(model).layers[1:], *decoder_of(model).layers[1:]]
+    # Seeds from the spec, one per layer, instead of keras.utils.set_random_seed: no global
+    # state, so two sessions building models at once cannot disturb each other's runs.
+    for i, d in enumerate(dense):
+        d.kernel.assign(glorot_uniform(tuple(d.kernel.shape), seed * 100 + i))
+        d.bias.assign(np.zeros(d.bias.shape, dtype=np.float32))
 
-    Sweeps run many seeds of one architecture; rebuilding would pay XLA compilation (about a
-    second) every run, while assigning new values reuses the compiled train step.
+
+def reinitialize(model: keras.Model, spec: Spec) -> None:
+    """Give a built model fresh seeded weights and optimizer state, in place.
+
+    Sweeps run many seeds of one architecture; building a new model would pay XLA compilation
+    (about a second) every run, while assigning new values keeps the compiled train step.
     """
-    fresh = build_autoencoder(spec)
-    for target, source in zip(model.weights, fresh.weights, strict=True):
-        target.assign(source.value)
+    _draw_weights(model, spec.seed)
+    # Every optimizer slot (moments, accumulators) and the iteration counter start at zero.
     for variable in model.optimizer.variables:
         variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
     model.optimizer.learning_rate.assign(spec.learning_rate)
-
-
-def encoder_of(model: keras.Model) -> keras.Model:
-    return model.get_layer("encoder")
-
-
-def decoder_of(model: keras.Model) -> keras.Model:
-    return model.get_layer("decoder")
 
 
 # --- a model ready to score raw beats ----------------------------------------------------------
@@ -202,9 +154,7 @@ class Detector:
     info: dict = field(default_factory=dict)  # e.g. threshold strategy, AUC, epochs trained
 
     def reconstruct(self, raw_beats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Scaled input, scaled reconstruction and per-beat MSE for raw beats (n, 140)."""
-        from anomagram.inference import probe
-
+        """Scaled input, scaled reconstruction and per-beat MSE for raw beats (n, SEQ_LEN)."""
         scaled = self.scaler.transform(np.atleast_2d(raw_beats))
         latent, recon, errors = probe(self.model, scaled)
         return scaled, recon, errors
@@ -303,6 +253,7 @@ def load_detector(path: str | Path) -> Detector:
     in_shape, out_shape = tuple(model.input_shape), tuple(model.output_shape)
     if in_shape[-1:] != (SEQ_LEN,) or out_shape[-1:] != (SEQ_LEN,):
         raise ModelFileError(
-            f"{name} maps {in_shape[1:]} to {out_shape[1:]}; a heartbeat model maps 140 to 140."
+            f"{name} maps {in_shape[1:]} to {out_shape[1:]}; a heartbeat model maps "
+            f"{SEQ_LEN} to {SEQ_LEN}."
         )
     return Detector(model, meta["scaler"], meta["threshold"], meta["spec"], meta.get("info", {}))

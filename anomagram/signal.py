@@ -1,4 +1,4 @@
-"""Turn a freehand canvas drawing into a 140-sample heartbeat, and back.
+"""Turn a freehand canvas drawing into a heartbeat of ``SEQ_LEN`` samples, and back.
 
 Pure numpy on purpose: the Streamlit pages and the tests both use it, and it
 must stay importable without streamlit or keras.
@@ -18,15 +18,14 @@ from typing import Any
 
 import numpy as np
 
-SEQ_LEN = 140
+from anomagram.data import SEQ_LEN
+
 Y_TOP = 2.0  # data value at the top edge of the canvas
 Y_BOTTOM = -4.0  # data value at the bottom edge
 
 __all__ = [
-    "SEQ_LEN",
     "Y_BOTTOM",
     "Y_TOP",
-    "drawing_to_signal",
     "resample",
     "signal_to_drawing",
     "strokes_from_json",
@@ -212,21 +211,6 @@ def strokes_to_signal(
     return _float32_within(signal, min(y_top, y_bottom), max(y_top, y_bottom))
 
 
-def drawing_to_signal(
-    json_data: dict | None,
-    width: float,
-    height: float,
-    *,
-    y_top: float = Y_TOP,
-    y_bottom: float = Y_BOTTOM,
-    n: int = SEQ_LEN,
-) -> np.ndarray | None:
-    """Canvas ``json_data`` straight to ``n`` values, or ``None`` if nothing is drawn."""
-    return strokes_to_signal(
-        strokes_from_json(json_data), width, height, y_top=y_top, y_bottom=y_bottom, n=n
-    )
-
-
 def _finite_1d(values: Any, what: str) -> np.ndarray:
     try:
         arr = np.asarray(values, dtype=np.float64)
@@ -345,7 +329,7 @@ def z_normalise(beat: np.ndarray) -> np.ndarray:
     mean = arr.mean(axis=-1, keepdims=True)
     centred = arr - mean
     std = np.sqrt((centred**2).mean(axis=-1, keepdims=True))
-    # Relative threshold: a constant row like [0.1] * 140 leaves ~1e-17 of rounding residue
+    # Relative threshold: a constant row like [0.1] * SEQ_LEN leaves ~1e-17 of rounding residue
     # that would otherwise be blown up to +-1.
     scale = np.maximum(np.abs(arr).max(axis=-1, keepdims=True), 1.0)
     flat = std <= 1e-12 * scale

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from anomagram import metrics
+from anomagram.backend import keras_module
 from anomagram.data import ECG5000, MinMaxScaler, Split, compose, is_abnormal, load_ecg5000
 from anomagram.inference import probe
-from anomagram.model import Detector, build_autoencoder, keras_module, reinitialize
+from anomagram.model import Detector, build_autoencoder, reinitialize
 from anomagram.spec import Spec
 
 COMPLETED, STOPPED, DIVERGED = "completed", "stopped", "diverged"
@@ -94,8 +95,8 @@ def _libc():
 def release_memory() -> None:
     """Hand freed heap pages back to the OS.
 
-    Every new model's compilation leaves ~10 MB of freed-but-retained glibc heap behind; in a
-    long-running server that looks like a leak of 10 MB per Reset. malloc_trim returns it.
+    glibc keeps the heap a new model's compilation frees (about 10 MB each), so without this a
+    long-running server grows with every new model as if it leaked.
     """
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
@@ -137,6 +138,68 @@ def _batches_class():
             return batch, batch
 
     return Batches
+
+
+@functools.cache
+def _epoch_end_class():
+    """Defined lazily so importing this module does not import Keras."""
+    keras = keras_module()
+
+    class EpochEnd(keras.callbacks.Callback):
+        """After every epoch: score the test beats, catch divergence, report, maybe stop.
+
+        When ``fit`` returns, ``status`` is COMPLETED, STOPPED or DIVERGED, ``last_good`` holds
+        the weights of the last finite epoch and ``epoch_times`` the seconds of every epoch.
+        """
+
+        def __init__(
+            self,
+            trainer: Trainer,
+            target: int,
+            on_epoch: Callable[[EpochReport], bool | None] | None,
+            t0: float,
+        ):
+            super().__init__()
+            self.trainer = trainer
+            self.target = target
+            self.on_epoch = on_epoch
+            self.t0 = t0
+            self.status = COMPLETED
+            self.last_good = [np.array(v) for v in trainer.model.weights]
+            self.epoch_times: list[float] = []
+            self.epoch_start = t0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch_start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            trainer = self.trainer
+            loss = float((logs or {}).get("loss", math.nan))
+            latent, _, errors = probe(trainer.model, trainer.prepared.test_scaled)
+            self.epoch_times.append(time.perf_counter() - self.epoch_start)
+            finite = math.isfinite(loss) and np.isfinite(errors).all()
+            if not finite or loss > DIVERGENCE_LOSS or errors.mean() > DIVERGENCE_LOSS:
+                self.status = DIVERGED
+                self.model.stop_training = True
+                return
+            # A host copy: the train step donates its device buffers, so a reference to them
+            # would be deleted by the next step.
+            self.last_good = [np.array(v.value) for v in trainer.model.weights]
+            report = EpochReport(
+                epoch + 1,
+                self.target,
+                loss,
+                float(errors.mean()),
+                errors,
+                latent,
+                time.perf_counter() - self.t0,
+            )
+            trainer._remember(report)
+            if self.on_epoch is not None and self.on_epoch(report) is False:
+                self.status = STOPPED
+                self.model.stop_training = True
+
+    return EpochEnd
 
 
 @dataclass
@@ -193,44 +256,10 @@ class Trainer:
         if self.status == DIVERGED:
             return self._record(RunResult(DIVERGED, 0, 0.0, 0.0, 0.0, self.message))
         epochs = self.spec.epochs if epochs is None else int(epochs)
-        keras = keras_module()
         start = self.epochs_done
         target = start + epochs
-        trainer = self
-        epoch_times: list[float] = []
-        state = {"status": COMPLETED, "last_good": [np.array(v) for v in self.model.weights]}
         t0 = time.perf_counter()
-
-        class Report(keras.callbacks.Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                self.t_epoch = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                loss = float(logs.get("loss", math.nan))
-                latent, _, errors = probe(trainer.model, trainer.prepared.test_scaled)
-                epoch_times.append(time.perf_counter() - self.t_epoch)
-                finite = math.isfinite(loss) and np.isfinite(errors).all()
-                if not finite or loss > DIVERGENCE_LOSS or errors.mean() > DIVERGENCE_LOSS:
-                    state["status"] = DIVERGED
-                    self.model.stop_training = True
-                    return
-                # A host copy: the train step donates its device buffers, so a reference
-                # to them would be deleted by the next step.
-                state["last_good"] = [np.array(v.value) for v in trainer.model.weights]
-                report = EpochReport(
-                    epoch + 1,
-                    target,
-                    loss,
-                    float(errors.mean()),
-                    errors,
-                    latent,
-                    time.perf_counter() - t0,
-                )
-                trainer._remember(report)
-                if on_epoch is not None and on_epoch(report) is False:
-                    state["status"] = STOPPED
-                    self.model.stop_training = True
-
+        epoch_end = _epoch_end_class()(self, target, on_epoch, t0)
         seed = self.spec.seed * 1000 + start
         batches = _batches_class()(self.prepared.train_scaled, self.spec.batch_size, seed)
         try:
@@ -241,7 +270,7 @@ class Trainer:
                     initial_epoch=start,
                     verbose=0,
                     shuffle=False,  # Keras would reorder batches with the unseeded `random`
-                    callbacks=[Report()],
+                    callbacks=[epoch_end],
                 )
         except BaseException:
             # Interrupted from outside (a Streamlit rerun, Ctrl-C): the epochs reported so far
@@ -253,17 +282,18 @@ class Trainer:
         total = time.perf_counter() - t0
         release_memory()
         message = ""
-        if state["status"] == DIVERGED:
-            for variable, value in zip(self.model.weights, state["last_good"], strict=True):
+        if epoch_end.status == DIVERGED:
+            for variable, value in zip(self.model.weights, epoch_end.last_good, strict=True):
                 variable.assign(value)
             message = (
                 f"Training diverged at epoch {self.epochs_done + 1}: the loss became huge, "
                 "infinite or NaN. The model was rolled back to its last finite epoch. "
                 "Try a smaller learning rate or another optimizer."
             )
+        epoch_times = epoch_end.epoch_times
         later = epoch_times[1:]
         result = RunResult(
-            state["status"],
+            epoch_end.status,
             self.epochs_done - start,
             total,
             epoch_times[0] if epoch_times else 0.0,

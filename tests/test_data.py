@@ -3,6 +3,7 @@ import pytest
 
 from anomagram import data
 from anomagram.data import DataError, MinMaxScaler, compose, load_ecg5000
+from anomagram.metrics import class_counts
 
 
 def _write_ucr(directory, split, rows, sep="\t"):
@@ -19,8 +20,8 @@ def test_packaged_data_has_expected_shape_and_classes(ecg):
     assert ecg.train_pool_x.shape == (4500, 140)
     assert ecg.test_pool_x.shape == (500, 140)
     assert set(np.unique(ecg.train_pool_y)) == {1, 2, 3, 4, 5}
-    counts = ecg.class_counts()
-    assert counts["train_pool"][1] + counts["test_pool"][1] == 2919  # ECG5000's normal beats
+    normal = class_counts(ecg.train_pool_y)[1] + class_counts(ecg.test_pool_y)[1]
+    assert normal == 2919  # ECG5000's normal beats
     assert ecg.train_pool_x.dtype == np.float32
 
 
@@ -122,13 +123,12 @@ def test_scaler_is_fitted_on_training_beats_only(ecg):
     np.testing.assert_allclose(p.test_scaled, expected, rtol=1e-5)
 
 
-def test_scaler_round_trip_and_inverse():
+def test_scaler_transform_and_dict_round_trip():
     s = MinMaxScaler.fit(np.array([[-5.0, 0.0, 2.0]]))
     assert s.to_dict() == {"minimum": -5.0, "maximum": 2.0}
     assert MinMaxScaler.from_dict(s.to_dict()) == s
     x = np.array([-5.0, -1.5, 2.0, 3.0])
     np.testing.assert_allclose(s.transform(x), [0, 0.5, 1, 8 / 7], rtol=1e-6)
-    np.testing.assert_allclose(s.inverse(s.transform(x)), x, rtol=1e-5)
     with pytest.raises(ValueError):
         MinMaxScaler.fit(np.ones((3, 3)))
     with pytest.raises(ValueError):

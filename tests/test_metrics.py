@@ -8,13 +8,10 @@ Y = np.array([0, 0, 0, 1, 1, 0, 1, 1], bool)
 E = np.array([0.1, 0.2, 0.3, 0.35, 0.8, 0.9, 0.95, 1.0])
 
 
-def test_reconstruction_errors_mse_and_mae():
+def test_reconstruction_errors_are_per_row_mse():
     x = np.array([[0.0, 0.0], [1.0, 1.0]])
     r = np.array([[1.0, 0.0], [0.0, 3.0]])
     np.testing.assert_allclose(metrics.reconstruction_errors(x, r), [0.5, 2.5])
-    np.testing.assert_allclose(metrics.reconstruction_errors(x, r, "mae"), [0.5, 1.5])
-    with pytest.raises(ValueError):
-        metrics.reconstruction_errors(x, r, "rmse")
 
 
 def test_metrics_at_threshold_hand_computed():
@@ -73,6 +70,32 @@ def test_best_f1_threshold_matches_brute_force():
 def test_perfectly_separable_threshold_sits_between_classes():
     t = metrics.best_accuracy_threshold(np.array([0, 0, 1, 1], bool), np.array([1, 2, 5, 6.0]))
     assert 2 < t < 5
+
+
+def test_tied_errors_are_flagged_together():
+    # roc_curve counts "error >= t", metrics_at flags "error > t": the chosen thresholds fall
+    # between distinct errors, so a group of tied errors is always on one side.
+    y = np.array([0, 0, 1, 0, 1, 1, 1, 0], bool)
+    e = np.array([0.1, 0.2, 0.2, 0.5, 0.5, 0.5, 0.9, 0.9])
+    # Accuracy 5/8 above 0.15 and above 0.35: the middle of that best range is the later one.
+    assert metrics.best_accuracy_threshold(y, e) == pytest.approx(0.35)
+    assert metrics.best_f1_threshold(y, e) == pytest.approx(0.15)
+    m = metrics.metrics_at(y, e, 0.15)
+    assert (m.tp, m.fp, m.tn, m.fn) == (4, 3, 1, 0)
+    for f, key in (
+        (metrics.best_accuracy_threshold, "accuracy"),
+        (metrics.best_f1_threshold, "f1"),
+    ):
+        brute = max(getattr(metrics.metrics_at(y, e, c), key) for c in [-1.0, *e])
+        assert getattr(metrics.metrics_at(y, e, f(y, e)), key) == pytest.approx(brute)
+
+
+def test_thresholds_with_one_class_or_no_beats():
+    e = np.array([0.1, 0.2, 0.3])
+    # Only normal beats: flagging none is right, so the threshold is at the largest error.
+    assert metrics.best_accuracy_threshold(np.zeros(3, bool), e) == pytest.approx(0.3)
+    assert metrics.best_accuracy_threshold(np.ones(3, bool), e) < 0.1
+    assert metrics.best_accuracy_threshold(np.zeros(0, bool), np.zeros(0)) == 0.0
 
 
 def test_label_free_strategies():

@@ -1,15 +1,19 @@
+import ast
 import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from anomagram.backend import keras_module
 from anomagram.data import MinMaxScaler
 from anomagram.model import (
     ModelFileError,
     build_autoencoder,
     glorot_uniform,
-    keras_module,
     load_detector,
     read_metadata,
     save_detector,
@@ -170,3 +174,34 @@ def test_refuses_zip_bombs(small_trainer, tmp_path):
     assert bomb.stat().st_size < 1_000_000
     with pytest.raises(ModelFileError, match="unpack to"):
         read_metadata(bomb)
+
+
+@pytest.mark.parametrize(
+    "module", ["anomagram.model", "anomagram.inference", "anomagram.training", "anomagram.upload"]
+)
+def test_core_modules_import_alone_without_keras(module):
+    """Each imports first in a fresh interpreter (no import cycle) and leaves Keras unloaded."""
+    code = (
+        f"import sys, {module}; "
+        "bad = [m for m in ('keras', 'jax', 'sklearn', 'streamlit') if m in sys.modules]; "
+        "sys.exit('imported: ' + ', '.join(bad) if bad else 0)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert result.returncode == 0, result.stderr
+
+
+def test_inference_does_not_depend_on_the_model_module():
+    import anomagram.inference
+
+    tree = ast.parse(Path(anomagram.inference.__file__).read_text())
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    imported |= {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert not imported & {"anomagram.model", "anomagram.training"}

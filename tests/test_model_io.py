@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from anomagram.backend import keras_module
 from anomagram.cli import main
 from anomagram.data import MinMaxScaler
-from anomagram.model import MAX_MODEL_BYTES, ModelFileError, keras_module, save_detector
+from anomagram.model import MAX_MODEL_BYTES, ModelFileError, save_detector
 from anomagram.pretrained import load_pretrained
 from anomagram.spec import Spec
-from anomagram.ui import score_logic as logic
+from anomagram.ui.score import logic
 from anomagram.upload import parse_beats
 
 

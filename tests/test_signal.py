@@ -10,11 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from anomagram.data import SEQ_LEN
 from anomagram.signal import (
-    SEQ_LEN,
     Y_BOTTOM,
     Y_TOP,
-    drawing_to_signal,
     resample,
     signal_to_drawing,
     strokes_from_json,
@@ -24,6 +23,11 @@ from anomagram.signal import (
 
 W, H = 700.0, 300.0  # a typical canvas; deliberately not a multiple of 140
 MID = (Y_TOP + Y_BOTTOM) / 2
+
+
+def drawing_to_signal(json_data, width, height):
+    """Canvas JSON straight to a beat, as a page reads a drawing."""
+    return strokes_to_signal(strokes_from_json(json_data), width, height)
 
 
 def path_obj(points, kind="path"):
@@ -312,11 +316,10 @@ def test_n_equal_one():
     np.testing.assert_allclose(sig, MID, atol=1e-5)
 
 
-def test_drawing_to_signal_matches_strokes_path():
+def test_a_drawing_is_traced_along_its_path_only():
     data = drawing(path_obj([(0, 0), (350, 300), (700, 0)]), {"type": "rect", "left": 3})
     sig = drawing_to_signal(data, W, H)
-    direct = strokes_to_signal(strokes_from_json(data), W, H)
-    np.testing.assert_array_equal(sig, direct)
+    assert sig.shape == (SEQ_LEN,)
     assert sig[0] == pytest.approx(Y_TOP) and sig[-1] == pytest.approx(Y_TOP)
     assert sig[SEQ_LEN // 2] == pytest.approx(Y_BOTTOM, abs=0.05)
 

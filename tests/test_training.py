@@ -1,3 +1,6 @@
+import contextlib
+import logging
+
 import numpy as np
 import pytest
 from common import SMALL
@@ -90,32 +93,57 @@ def test_default_spec_reaches_auc_095(ecg):
     assert evaluate(trainer)["auc"] >= 0.95
 
 
-def test_no_retracing_after_the_first_epoch(ecg):
-    """500 beats in batches of 128 leave a partial batch; it must not cost a second compile."""
-    import logging
-
+@contextlib.contextmanager
+def compile_log():
+    """Collect the names of the XLA programs JAX compiles inside the block."""
     import jax
 
     messages = []
 
     class Collect(logging.Handler):
         def emit(self, record):
-            messages.append(record.getMessage())
+            if record.getMessage().startswith("Compiling"):
+                messages.append(record.getMessage())
 
     handler = Collect()
     logging.getLogger("jax").addHandler(handler)
     try:
-        trainer = Trainer.create(SMALL.replace(epochs=2), ecg)
         with jax.log_compiles(True):
-            trainer.train()
-            first = [m for m in messages if m.startswith("Compiling")]
-            trainer.train(3)
-            later = [m for m in messages if m.startswith("Compiling")][len(first) :]
+            yield messages
     finally:
         logging.getLogger("jax").removeHandler(handler)
+
+
+def test_no_retracing_after_the_first_epoch(ecg):
+    """500 beats in batches of 128 leave a partial batch; it must not cost a second compile."""
+    trainer = Trainer.create(SMALL.replace(epochs=2), ecg)
+    with compile_log() as messages:
+        trainer.train()
+        first = list(messages)
+        trainer.train(3)
+        later = messages[len(first) :]
     assert sum("jit(train_step)" in m for m in first) == 1
     assert sum("jit(run)" in m for m in first) == 1  # the per-epoch report pass
     assert later == []
+
+
+def test_reusing_a_model_builds_and_compiles_nothing(ecg, monkeypatch):
+    from anomagram import model as model_module
+    from anomagram import training as training_module
+
+    first = Trainer.create(SMALL, ecg)
+    first.train()
+
+    def no_build(spec):
+        raise AssertionError("a second model was built")
+
+    monkeypatch.setattr(model_module, "build_autoencoder", no_build)
+    monkeypatch.setattr(training_module, "build_autoencoder", no_build)
+    with compile_log() as messages:
+        reused = Trainer.create(SMALL.replace(seed=5), ecg, model=first.model)
+        assert int(reused.model.optimizer.iterations.value) == 0
+        assert reused.train().status == "completed"
+    assert messages == []
 
 
 def test_set_spec_epochs_changes_only_the_step_count(small_trainer):

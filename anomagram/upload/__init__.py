@@ -1,0 +1,69 @@
+"""Parse a user's CSV of heartbeats (one beat per row) for scoring.
+
+Used by the "Score your data" page and the CLI ``score`` command; it must not import
+streamlit. The contract is that bad input never raises anything but :class:`UploadError`
+and never loses a row without saying so:
+
+* Whole-file problems (empty, blank, binary, over ``MAX_BYTES`` or ``MAX_ROWS``, header only,
+  a single column, nothing scoreable, a ``label_column`` outside the table) raise
+  :class:`UploadError` with one sentence that says what to do.
+* A row that cannot be scored is listed in ``ParsedBeats.rejected`` with its 1-based line
+  number as an editor shows it (header and blank lines count) and a plain-words reason; the
+  other rows are still returned.
+* Anything that was changed or guessed (resampling, labels read as unknown, decimal commas,
+  a dropped row-index column, a non-UTF-8 file) is reported in ``ParsedBeats.warnings``.
+
+Format decisions:
+
+* Delimiter: comma, semicolon, tab, ``|`` or runs of whitespace, chosen as the one that
+  yields the most numeric cells in the first rows. Quoted cells (``"0.5"``) are unquoted.
+* Decimal commas (``0,5;1,25``) are *parsed*, not rejected, when the delimiter is not a
+  comma, since that is what European Excel writes; a warning says so. With a comma
+  delimiter a comma can only be a separator.
+* Header: the first non-blank row is a header when most of its cells are not numbers, or
+  when its numbers are a run of consecutive integers such as ``0,1,...,139`` (pandas column
+  names), and a data row follows.
+* A first column holding the row numbers 0,1,2,... or 1,2,3,... (``DataFrame.to_csv`` with
+  its index), with values beyond the label range, is not used as beat values; a warning says so.
+* Trailing empty cells are ignored (spreadsheets pad ragged rows); an empty cell inside a
+  row rejects the row. Blank lines are skipped; they hold no beat.
+* Limits: ``MAX_BYTES`` (5 MB) of file and ``MAX_ROWS`` (10,000) beats per file; each
+  beat needs at least ``MIN_LENGTH`` (10) values. Longer or shorter beats are linearly
+  resampled to ``SEQ_LEN`` values.
+
+Labels (see :func:`detect_label_column` for the auto rule): ``ParsedBeats.labels`` holds
+ECG5000 class ids 1..5, :data:`ABNORMAL` (6) for a beat only known to be abnormal, and
+:data:`UNKNOWN_LABEL` (0) where the cell could not be read as a label. Cells are read as:
+
+* an integer 1..5 (``"3"``, ``"3.0"``, ``"3e0"``) -> that class id;
+* the words ``normal`` -> 1 and ``abnormal`` / ``anomaly`` / ``anomalous`` -> 6 (any case);
+* in a column whose numeric labels are only 0 and 1 (with at least one 0): 1 -> 1 (normal),
+  0 -> 6 (abnormal), the convention of the ECG5000 copy in the TensorFlow autoencoder
+  tutorial and consistent with class 1 meaning normal; a warning names the convention;
+* anything else -> 0, and the beat is still scored.
+
+Modules: ``reading`` (bytes to rows: limits, decoding, delimiter, decimal commas, header),
+``labels`` (the label column and label codes), ``parse`` (``parse_beats``: row checks,
+resampling, warnings) and ``scores`` (the downloadable scores table).
+"""
+
+from anomagram.data import SEQ_LEN
+from anomagram.upload.labels import ABNORMAL, UNKNOWN_LABEL, detect_label_column
+from anomagram.upload.parse import MAX_ROWS, ParsedBeats, parse_beats
+from anomagram.upload.reading import MAX_BYTES, MIN_LENGTH, RejectedRow, UploadError
+from anomagram.upload.scores import scores_csv
+
+__all__ = [
+    "ABNORMAL",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "MIN_LENGTH",
+    "SEQ_LEN",
+    "UNKNOWN_LABEL",
+    "ParsedBeats",
+    "RejectedRow",
+    "UploadError",
+    "detect_label_column",
+    "parse_beats",
+    "scores_csv",
+]

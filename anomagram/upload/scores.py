@@ -1,0 +1,73 @@
+"""The downloadable scores table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from anomagram.upload.labels import UNKNOWN_LABEL
+
+
+def _class_name(names: Mapping[int, str] | Sequence[str], label: int) -> str:
+    if isinstance(names, Mapping):
+        return str(names.get(label, ""))
+    # A sequence lists the names of class ids 1, 2, ... in order, like ECG5000's five classes.
+    return str(names[label - 1]) if 1 <= label <= len(names) else ""
+
+
+def scores_csv(
+    lines: Sequence[int] | np.ndarray,
+    errors: Sequence[float] | np.ndarray,
+    verdicts: Sequence[Any] | np.ndarray,
+    labels: Sequence[int] | np.ndarray | None = None,
+    classes_names: Mapping[int, str] | Sequence[str] | None = None,
+) -> str:
+    """The downloadable scores table as CSV text.
+
+    Columns: ``line`` (1-based line in the uploaded file), ``error`` (reconstruction
+    error, 8 significant digits), ``verdict``; then ``label`` when ``labels`` is given
+    (blank for unknown, 0) and ``class`` when ``classes_names`` is given too. A boolean
+    verdict is written as ``abnormal`` (True) or ``normal`` (False); other verdicts as text.
+    ``classes_names`` is a mapping from class id to name, or a sequence of the names of
+    class ids 1, 2, ...
+    """
+    lines = list(lines)
+    errors = list(errors)
+    verdicts = list(verdicts)
+    columns = [lines, errors, verdicts]
+    if labels is not None:
+        labels = list(labels)
+        columns.append(labels)
+    if len({len(c) for c in columns}) > 1:
+        raise ValueError(
+            "lines, errors, verdicts and labels must have the same length, got "
+            + ", ".join(str(len(c)) for c in columns)
+        )
+
+    header = ["line", "error", "verdict"]
+    if labels is not None:
+        header.append("label")
+        if classes_names is not None:
+            header.append("class")
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for i in range(len(lines)):
+        verdict = verdicts[i]
+        if isinstance(verdict, bool | np.bool_):
+            verdict = "abnormal" if verdict else "normal"
+        error = float(errors[i])
+        out = [int(lines[i]), f"{error:.8g}" if math.isfinite(error) else "", str(verdict)]
+        if labels is not None:
+            label = int(labels[i])
+            out.append(label if label != UNKNOWN_LABEL else "")
+            if classes_names is not None:
+                out.append(_class_name(classes_names, label) if label else "")
+        writer.writerow(out)
+    return buffer.getvalue()
