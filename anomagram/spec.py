@@ -359,6 +359,19 @@ MAX_TEST_SIZE = FIELDS["test_size"].high
 MAX_ABNORMAL_PCT = FIELDS["abnormal_pct"].high
 
 
+def layer_sizes(hidden, latent: int, *, length: int = SEQ_LEN) -> tuple[int, ...]:
+    """Units of every layer, input to output: the beat, the encoder, z, the mirror, the beat."""
+    return (length, *hidden, latent, *tuple(hidden)[::-1], length)
+
+
+def layer_path(hidden, latent: int, *, length: int = SEQ_LEN, mark_latent: str = "") -> str:
+    """``140 → 7 → 3 → 2 → 3 → 7 → 140``; ``mark_latent`` wraps z (``**`` makes it bold)."""
+    sizes = [str(u) for u in layer_sizes(hidden, latent, length=length)]
+    middle = len(hidden) + 1
+    sizes[middle] = f"{mark_latent}{sizes[middle]}{mark_latent}"
+    return " → ".join(sizes)
+
+
 @dataclass(frozen=True)
 class Spec:
     """Every choice of one experiment; each attribute is described by its entry in ``FIELDS``."""
@@ -409,15 +422,10 @@ class Spec:
         )
 
     def layer_sizes(self) -> tuple[int, ...]:
-        """Units of every layer, input to output: the beat, the encoder, z, the mirror, the beat."""
-        return (SEQ_LEN, *self.hidden, self.latent, *self.hidden[::-1], SEQ_LEN)
+        return layer_sizes(self.hidden, self.latent)
 
     def layer_path(self, mark_latent: str = "") -> str:
-        """``140 → 7 → 3 → 2 → 3 → 7 → 140``; ``mark_latent`` wraps z (``**`` makes it bold)."""
-        sizes = [str(u) for u in self.layer_sizes()]
-        middle = len(self.hidden) + 1
-        sizes[middle] = f"{mark_latent}{sizes[middle]}{mark_latent}"
-        return " → ".join(sizes)
+        return layer_path(self.hidden, self.latent, mark_latent=mark_latent)
 
     def describe(self) -> str:
         return f"{self.layer_path()}, {self.optimizer} lr={self.learning_rate:g}"

@@ -14,19 +14,11 @@ import pandas as pd
 
 from anomagram import metrics
 from anomagram.data import ECG5000, load_ecg5000
-from anomagram.spec import Spec, SpecError
+from anomagram.spec import FIELDS, Spec, SpecError, value_text
 from anomagram.training import STOPPED, Trainer
 
-SWEEP_PARAMS = {
-    "abnormal_pct": "Abnormal % in training data",
-    "optimizer": "Optimizer",
-    "learning_rate": "Learning rate",
-    "batch_size": "Batch size",
-    "hidden": "Hidden layers",
-    "latent": "Latent size",
-    "regularizer": "Regularizer",
-    "train_size": "Training set size",
-}
+# The settings a sweep can vary, with their labels: both come from the Spec's field table.
+SWEEP_PARAMS = {name: f.label for name, f in FIELDS.items() if f.sweepable}
 ARCHITECTURE_PRESETS = {
     "tiny (3)": (3,),
     "default (7, 3)": (7, 3),
@@ -54,14 +46,6 @@ def parse_values(param: str, text: str) -> list:
     return values
 
 
-def value_label(value) -> str:
-    if isinstance(value, tuple):
-        return ",".join(str(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 @dataclass(frozen=True)
 class RunRecord:
     value: object
@@ -77,7 +61,7 @@ class RunRecord:
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
-        d["value"] = value_label(self.value)
+        d["value"] = value_text(self.value)
         return d
 
 
@@ -175,7 +159,7 @@ def summary_table(records: Sequence[RunRecord], values: Sequence | None = None) 
         return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
     runs = pd.DataFrame([r.to_dict() for r in records])
     runs["diverged"] = runs["status"] == "diverged"
-    order = dict.fromkeys([value_label(v) for v in values or ()] + list(runs["value"]))
+    order = dict.fromkeys([value_text(v) for v in values or ()] + list(runs["value"]))
     groups = runs.groupby("value", sort=False)
     metric_cols = list(RESULT_METRICS)
     table = pd.concat(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from common import drawing_to_signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -23,11 +24,6 @@ from anomagram.signal import (
 
 W, H = 700.0, 300.0  # a typical canvas; deliberately not a multiple of 140
 MID = (Y_TOP + Y_BOTTOM) / 2
-
-
-def drawing_to_signal(json_data, width, height):
-    """Canvas JSON straight to a beat, as a page reads a drawing."""
-    return strokes_to_signal(strokes_from_json(json_data), width, height)
 
 
 def path_obj(points, kind="path"):

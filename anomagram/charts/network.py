@@ -9,6 +9,7 @@ import altair as alt
 
 from anomagram.charts.style import TEXT_COLOR
 from anomagram.data import SEQ_LEN
+from anomagram.spec import layer_path
 
 _GROUP_STYLE = {
     # group: (band fill, band border / box outline, box fill)
@@ -286,7 +287,7 @@ def network_spec(
             },
         ),
     ]
-    path = " → ".join(str(u) for u in (input_size, *layers, latent, *layers[::-1], input_size))
+    path = layer_path(layers, latent, length=input_size)
     return {
         "$schema": alt.SCHEMA_URL,
         "description": f"Autoencoder architecture: {path}",

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from anomagram.spec import Spec
-from anomagram.sweep import RunRecord, run_sweep, value_label
+from anomagram.spec import Spec, value_text
+from anomagram.sweep import RunRecord, run_sweep
 from anomagram.ui.experiments import logic, summary
 from anomagram.ui.experiments.job import SweepJob
 
@@ -57,7 +57,7 @@ def test_tiny_sweep_gives_table_chart_and_explanation():
     records = at.session_state["exp_records"]
     assert [(r.value, r.seed) for r in records] == [(0.0, 0), (50.0, 0)]  # offered order
     table = at.dataframe[0].value
-    assert list(table["Abnormal % in training data"]) == ["0 %", "50 %"]
+    assert list(table["Abnormal share of training data"]) == ["0 %", "50 %"]
     assert {"AUC", "PCA baseline AUC", "Accuracy", "Seconds per run"} <= set(table.columns)
     assert len(at.get("vega_lite_chart")) == 1
     assert "With 0 % abnormal beats in the training data the AUC is" in _texts(at, "markdown")
@@ -141,7 +141,7 @@ def test_a_run_the_data_cannot_satisfy_is_an_error_not_a_traceback():
 def _summary(values, aucs, stds, baselines):
     return pd.DataFrame(
         {
-            "value": [value_label(v) for v in values],
+            "value": [value_text(v) for v in values],
             "runs": [3] * len(values),
             "auc_mean": aucs,
             "auc_std": stds,

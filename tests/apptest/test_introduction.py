@@ -12,9 +12,10 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from common import drawing_to_signal  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from anomagram.signal import drawing_to_signal, signal_to_drawing  # noqa: E402
+from anomagram.signal import signal_to_drawing  # noqa: E402
 
 PAGE = os.path.join(os.path.dirname(__file__), "..", "..", "pages", "introduction.py")
 CHAPTER_KEY = "intro_chapter"

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from anomagram.data import ECG5000, load_ecg5000
-from anomagram.model import keras_module
+from anomagram.backend import keras_module
+from anomagram.data import ECG5000, SEQ_LEN, load_ecg5000
 
 _MODEL_READY = threading.Event()
 
@@ -29,7 +29,7 @@ def _warm() -> None:
     keras_module()
     detector = _load_pretrained()
     # Compile the one-beat scoring path too, so the first click or stroke is fast.
-    detector.score(np.zeros((1, 140), np.float32))
+    detector.score(np.zeros((1, SEQ_LEN), np.float32))
     _MODEL_READY.set()
     # ROC and PCA (the Introduction's later chapters, every Train run) use scikit-learn,
     # whose import takes 2-3 s on a cold process: pay it here, not when a chapter opens.

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from anomagram.spec import Spec
-from anomagram.sweep import RunRecord, value_label
+from anomagram.spec import Spec, value_text
+from anomagram.sweep import RunRecord
 
 Status = Literal["new", "running", "interrupted", "done", "failed"]
 
@@ -76,7 +76,7 @@ class SweepJob:
         if not self.is_current(attempt) or expected is None:
             return False
         value, seed = expected
-        if record.seed != seed or value_label(record.value) != value_label(value):
+        if record.seed != seed or value_text(record.value) != value_text(value):
             return False
         records.append(record)
         return True

@@ -8,35 +8,24 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from anomagram.spec import (
-    ABNORMAL_PCT_CHOICES,
-    BATCH_SIZE_CHOICES,
-    LEARNING_RATE_CHOICES,
-    OPTIMIZERS,
-    REGULARIZERS,
-    TRAIN_SIZE_CHOICES,
-    Spec,
-)
+from anomagram.spec import FIELDS, REGULARIZERS, TRAIN_SIZE_CHOICES, Spec, value_text
 from anomagram.sweep import (
     ARCHITECTURE_PRESETS,
     SWEEP_PARAMS,
     parse_values,
-    value_label,
 )
 
 MAX_SEEDS = 5
 DEFAULT_PARAM = "abnormal_pct"
 DEFAULT_SEEDS = 3
 
+# What the form offers: the Train page's choices, plus architectures and latent sizes (which
+# the Train page edits as numbers) worth comparing.
 CHOICES: dict[str, tuple] = {
-    "abnormal_pct": tuple(float(v) for v in ABNORMAL_PCT_CHOICES),
-    "optimizer": OPTIMIZERS,
-    "learning_rate": LEARNING_RATE_CHOICES,
-    "batch_size": BATCH_SIZE_CHOICES,
+    **{name: FIELDS[name].offered for name in SWEEP_PARAMS},
+    "abnormal_pct": tuple(float(v) for v in FIELDS["abnormal_pct"].offered),
     "hidden": tuple(ARCHITECTURE_PRESETS.values()),
     "latent": (1, 2, 3, 4, 8, 16),
-    "regularizer": REGULARIZERS,
-    "train_size": TRAIN_SIZE_CHOICES,
 }
 DEFAULTS: dict[str, tuple] = {
     # The question Anomagram asks: what if abnormal beats leak into the training data?
@@ -61,24 +50,12 @@ QUESTIONS = {
     "train_size": "How many training beats does the model need?",
 }
 _PRESET_NAMES = {v: k for k, v in ARCHITECTURE_PRESETS.items()}
-_OPTIMIZER_NAMES = {
-    "adam": "Adam",
-    "adamax": "Adamax",
-    "adadelta": "Adadelta",
-    "rmsprop": "RMSprop",
-    "momentum": "Momentum",
-    "sgd": "SGD",
-}
 
 
 def display(param: str, value) -> str:
-    if param == "abnormal_pct":
-        return f"{value:g} %"
     if param == "hidden":
-        return _PRESET_NAMES.get(tuple(value), f"layers {value_label(tuple(value))}")
-    if param == "optimizer":
-        return _OPTIMIZER_NAMES.get(value, str(value))
-    return value_label(value)
+        return _PRESET_NAMES.get(tuple(value), f"layers {value_text(tuple(value))}")
+    return FIELDS[param].display(value)
 
 
 def options(param: str, extra: Sequence = ()) -> list:
@@ -110,7 +87,7 @@ class LinkedExperiment:
 
 def query_text(param: str, values: Sequence) -> str:
     sep = ";" if param == "hidden" else ","
-    return sep.join(value_label(v) for v in values)
+    return sep.join(value_text(v) for v in values)
 
 
 def from_query(params: Mapping[str, str]) -> tuple[LinkedExperiment | None, list[str]]:

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from anomagram.sweep import SWEEP_PARAMS, RunRecord, value_label
+from anomagram.spec import value_text
+from anomagram.sweep import SWEEP_PARAMS, RunRecord
 from anomagram.ui.experiments.logic import display
 
 
 def display_table(param: str, df: pd.DataFrame, values: Sequence) -> pd.DataFrame:
     """The summary as people read it: one row per value, "mean ± std" cells."""
-    names = {value_label(v): display(param, v) for v in values}
+    names = {value_text(v): display(param, v) for v in values}
 
     def pm(key: str) -> list[str]:
         return [_pm(m, s) for m, s in zip(df[f"{key}_mean"], df[f"{key}_std"], strict=True)]
@@ -54,7 +55,7 @@ def explain(param: str, df: pd.DataFrame, values: Sequence) -> str:
     df = df[df["auc_mean"].apply(lambda x: math.isfinite(x))]
     if df.empty:
         return "No run gave a usable AUC, so there is nothing to compare yet."
-    names = {value_label(v): display(param, v) for v in values}
+    names = {value_text(v): display(param, v) for v in values}
     label = SWEEP_PARAMS[param].lower()
     seeds = int(df["runs"].max())
     spread = float(df["auc_std"].max()) if seeds > 1 else 0.0

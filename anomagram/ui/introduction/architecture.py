@@ -29,8 +29,7 @@ def latent_spec() -> dict:
 
 def how_it_works() -> None:
     spec = page_data.shipped().spec
-    layers = (SEQ_LEN, *spec.hidden, spec.latent, *spec.hidden[::-1], SEQ_LEN)
-    sizes = " → ".join(str(u) for u in layers)
+    sizes = spec.layer_path()
     st.markdown(
         f"The pretrained model is a chain of small layers: **{sizes}** numbers. It is trained "
         "to output exactly what it was given, which sounds pointless until you notice the "

@@ -47,7 +47,7 @@ def drawing() -> None:
 def layered_signal(json_data: dict | None, width: float, height: float) -> np.ndarray | None:
     """The drawing as 140 values, where a later stroke replaces what lies under it.
 
-    With one stroke this is exactly ``signal.drawing_to_signal``. With several, pooling all
+    With one stroke this is exactly ``strokes_to_signal`` of its strokes. With several, pooling all
     points (that function's rule) would average a correction with the line it corrects, so
     a bump drawn over a loaded beat would come out at half height; here each stroke overwrites
     the samples its x range covers, and samples no stroke covers are interpolated.
@@ -107,7 +107,9 @@ def _background() -> bytes:
 
 def drawing_spec(scaled: np.ndarray, recon: np.ndarray | None) -> dict:
     title = (
-        "Your drawing as 140 samples" if recon is None else "Your drawing and its reconstruction"
+        f"Your drawing as {SEQ_LEN} samples"
+        if recon is None
+        else "Your drawing and its reconstruction"
     )
     chart = charts.beat_chart(scaled, recon, title=title, y_domain=page_data.frame())
     return charts.to_vega(chart, BEAT_H)
@@ -155,7 +157,7 @@ def _drawing() -> None:
         )
         st.caption(
             "Up and down: amplitude in the data's own units, from +2 at the top to −4 at the "
-            "bottom. Left to right: the 140 samples of one beat. The faint blue band is the "
+            f"bottom. Left to right: the {SEQ_LEN} samples of one beat. The faint blue band is the "
             "average normal beat. A new stroke replaces the part of the line beneath it."
         )
     json_data = getattr(result, "json_data", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from anomagram.data import SEQ_LEN
 from anomagram.ui.common.navigation import page_link
 from anomagram.ui.introduction import page_data
 
@@ -117,7 +118,8 @@ def _not_the_right_tool() -> None:
             "data. If the sensor, the patient or the process drifts, normal changes, and the "
             "model and threshold need retraining.\n"
             "- **Comparable windows**: signals must be cut into pieces that line up, here one "
-            "beat of 140 samples, centred and normalised the same way as the training data.\n"
+            f"beat of {SEQ_LEN} samples, centred and normalised the same way as the training "
+            "data.\n"
             "- **Monitoring**: watch the share of flagged inputs; a sudden change is as likely "
             "to mean drift as a wave of anomalies."
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from anomagram.data import SEQ_LEN
 from anomagram.ui.common import resources
 from anomagram.ui.score import logic
 from anomagram.ui.score.state import (
@@ -15,7 +16,7 @@ from anomagram.ui.score.state import (
     remember_upload,
     sync_upload,
 )
-from anomagram.upload import MAX_BYTES, MAX_ROWS, MIN_LENGTH, SEQ_LEN
+from anomagram.upload import MAX_BYTES, MAX_ROWS, MIN_LENGTH
 
 UPLOAD_MB = -(-MAX_BYTES // 1_000_000)
 

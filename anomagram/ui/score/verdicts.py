@@ -4,7 +4,6 @@ fragment and never scores again."""
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
 from anomagram import charts
@@ -124,22 +123,16 @@ def _against_labels(scored: logic.Scored, summary, threshold: float, own: bool) 
     st.caption(caption)
 
 
-def _with_legend_title(chart, title: str):
-    # error_histogram names its colours "True label"; without labels they are the verdicts.
-    for layer in chart.layer:
-        encoding = layer.encoding
-        if encoding is not alt.Undefined and encoding.color is not alt.Undefined:
-            encoding.color.title = title
-    return chart
-
-
 def _verdict_histogram(scored: logic.Scored, flagged, threshold: float) -> None:
+    # Coloured by the model's verdict: the uploaded beats may have no true labels.
     chart = charts.error_histogram(
-        scored.errors, flagged, threshold=threshold, title="Reconstruction error of your beats"
+        scored.errors,
+        flagged,
+        threshold=threshold,
+        title="Reconstruction error of your beats",
+        legend_title="Verdict",
     )
-    st.altair_chart(
-        _with_legend_title(chart, "Verdict"), width="stretch", key="score_hist", height=CHART_HEIGHT
-    )
+    st.altair_chart(chart, width="stretch", key="score_hist", height=CHART_HEIGHT)
     st.caption(
         "Each bar counts beats with a similar error, coloured by verdict. Everything right "
         "of the dashed line is flagged abnormal: move the threshold to see the verdicts "
