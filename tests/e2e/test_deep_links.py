@@ -1,8 +1,9 @@
 """A link straight to a page of a freshly started server must show the real app.
 
 Streamlit serves a ``pages/`` folder the legacy way until ``st.navigation`` has run once in the
-process; anomagram.ui.shell reroutes such a first run through streamlit_app.py. Each path gets
-its own fresh server, since only the first run of a process can go wrong.
+process; ``streamlit_patches.require_app_shell`` reroutes such a first run through
+streamlit_app.py. Each path gets its own fresh server, since only the first run of a process
+can go wrong.
 """
 
 from urllib.parse import urlparse

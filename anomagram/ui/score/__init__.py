@@ -1,1 +1,11 @@
-"""The Score page: a data panel, a model panel and the results."""
+"""The Score page: bring beats, pick a model, read the verdicts.
+
+- ``data_panel``: step 1, upload, paste or the example file, and how to read it.
+- ``model_panel``: step 2, the pretrained model, this session's, or an uploaded ``.keras`` file.
+- ``results``: step 3, reads and scores once per (data, model); then ``verdicts`` (the
+  threshold slider, counts, comparison with labels, histogram) and ``beats`` (the table, one
+  beat against its reconstruction, the CSV download).
+
+Behind them: ``state`` (the page's session keys and kept uploads) and ``logic`` (what the page
+computes, without Streamlit).
+"""
