@@ -80,7 +80,7 @@ def write_link(param: str, values, seeds: int) -> None:
 
 def _choices() -> tuple[str, list, int]:
     """(param, values, seeds) as chosen now."""
-    c1, c2, c3 = st.columns([2, 4, 1.4], gap="medium")
+    c1, c2, c3 = st.columns([2.6, 4, 1.4], gap="medium")
     with c1:
         param = st.selectbox(
             "Setting to vary",
