@@ -42,7 +42,7 @@ def model_ready() -> bool:
 
     Asking does not start the warm-up: the app starts it when a page run has finished
     (streamlit_app.py), so Keras's import does not compete with the rest of a first
-    visitor's page run (A/B on a cold server: first screen -4 %, within this VM's noise).
+    visitor's page run.
     """
     return _MODEL_READY.is_set()
 
