@@ -36,9 +36,15 @@ DEFAULT_TILES = ("accuracy", "precision", "recall", "f1", "auc", "fpr", "fnr", "
 
 
 def fmt(value: float | None, percent: bool = False) -> str:
+    """The one number format of the app: shares as ``96.6 %``, other values as ``0.978``."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
-    return f"{value:.1%}" if percent else f"{value:.3f}"
+    return share(value) if percent else f"{value:.3f}"
+
+
+def share(value: float) -> str:
+    """A share (0-1) as people read it: ``96.6 %`` (with a space, as everywhere in the app)."""
+    return f"{100 * value:.1f} %"
 
 
 def metric_tiles(
