@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from anomagram import charts as C
@@ -60,14 +61,19 @@ def rows_with(d: dict, key: str) -> list[dict]:
     return [r for rows in datasets(d) for r in rows if key in r]
 
 
+def _lines_as_text(text) -> str:
+    """A title of several lines (a list) read as one sentence."""
+    return " ".join(text) if isinstance(text, list) else (text or "")
+
+
 def title_text(d: dict) -> str:
     t = d.get("title")
-    return t["text"] if isinstance(t, dict) else (t or "")
+    return _lines_as_text(t["text"] if isinstance(t, dict) else t)
 
 
 def subtitle_text(d: dict) -> str:
     t = d.get("title")
-    return t.get("subtitle", "") if isinstance(t, dict) else ""
+    return _lines_as_text(t.get("subtitle")) if isinstance(t, dict) else ""
 
 
 def axis_titles(d: dict) -> set[str]:
@@ -209,3 +215,108 @@ def test_to_vega_keeps_the_spec_and_leaves_sizing_to_streamlit():
     assert "continuousWidth" not in view and "continuousHeight" not in view
     assert "height" not in d and "width" not in d
     assert C.to_vega(chart, 321)["height"] == 321
+
+
+# --------------------------------------------------------------------------------------------
+# Titles are never cut
+# --------------------------------------------------------------------------------------------
+
+# Widths Chromium rendered for these lines in Streamlit's theme (SVG getComputedTextLength).
+MEASURED_PX = [
+    ("Training progress: loss per epoch", 16, True, 226),
+    ("Reconstruction error of test beats · epoch 30", 16, True, 302),
+    ("ROC curve: Autoencoder (AUC 0.978)", 16, True, 249),
+    ("Bottleneck (latent) space of test beats", 16, True, 258),
+    ("Each panel overlays a few real beats of one class.", 12, False, 243),
+    ("Dots: mean over repeated runs; bars: +- 1 standard deviation.", 12, False, 303),
+    ("500 beats; darker = more beats", 12, False, 153),
+]
+
+
+def test_text_width_estimate_matches_chromium():
+    from anomagram.charts.style import text_px
+
+    for text, size, bold, measured in MEASURED_PX:
+        assert abs(text_px(text, size, bold) - measured) <= 0.02 * measured, text
+
+
+def _all_builders() -> dict:
+    """Every builder (not the Introduction's, tested in its own file) with long dynamic parts."""
+    rng = np.random.default_rng(0)
+    n = 2500
+    y = rng.choice([1, 2, 3, 4, 5], size=n)
+    errors = rng.gamma(2, 0.01, n)
+    errors[:3] = np.nan  # adds the "invalid values ignored" line
+    sweep = pd.DataFrame(
+        {
+            "value": ["0 %", "30 %"],
+            "auc_mean": [0.9, 0.8],
+            "auc_std": [0.01, 0.02],
+            "runs": [3, 3],
+            "baseline_auc_mean": [0.8, 0.7],
+        }
+    )
+    beat = rng.random(140)
+    return {
+        "loss": C.loss_chart(range(1, 101), np.ones(100), np.ones(100), total_epochs=1000),
+        "histogram": C.error_histogram(errors, y != 1, threshold=0.02),
+        "roc": C.roc_chart([0, 0.5, 1], [0, 0.9, 1], 0.9, baseline=([0, 1], [0, 1], 0.5)),
+        "latent": C.latent_scatter(rng.normal(size=(n, 16)), y),
+        "confusion": C.confusion_matrix_chart(10000, 2000, 30000, 400),
+        "per_class": C.per_class_chart(
+            {c: 0.5 for c in range(1, 6)}, {c: 1000 for c in range(1, 6)}
+        ),
+        "beat": C.beat_chart(beat, beat * 0.9),
+        "beats_by_class": C.beats_by_class(rng.random((50, 140)), np.repeat([1, 2, 3, 4, 5], 10)),
+        "scaling": C.scaling_chart(beat * 3, beat),
+        "sweep": C.sweep_chart(sweep, param_title="Abnormal share of training data"),
+        "sweep_one_seed": C.sweep_chart(
+            sweep.assign(auc_std=0.0, runs=1), param_title="Latent size"
+        ),
+        "network": C.network_spec([64, 32, 16], 8),
+    }
+
+
+def _title_lines(d: dict) -> list[tuple[str, float, bool]]:
+    """(line, font px, bold) of every title and subtitle line anywhere in a spec."""
+    from anomagram.charts.style import SUBTITLE_FONT_PX, TITLE_FONT_PX
+
+    out = []
+    for sub in walk(d):
+        t = sub.get("title")
+        if not isinstance(t, dict) or "text" not in t:
+            continue
+        bold = t.get("fontWeight", "bold") != "normal"
+        for key, size in (
+            ("text", t.get("fontSize", TITLE_FONT_PX)),
+            ("subtitle", SUBTITLE_FONT_PX),
+        ):
+            lines = t.get(key) or []
+            for line in [lines] if isinstance(lines, str) else lines:
+                out.append((line, size, bold and key == "text"))
+    return out
+
+
+def test_every_title_and_subtitle_line_fits_a_phone():
+    """Vega-Lite ends a line that does not fit with "…" (at 390 px a line may be ~315 px)."""
+    from anomagram.charts.style import TITLE_LINE_PX, text_px
+
+    for name, chart in _all_builders().items():
+        d = chart if isinstance(chart, dict) else raw(chart)
+        lines = _title_lines(d)
+        assert lines, name
+        for line, size, bold in lines:
+            assert text_px(line, size, bold) <= TITLE_LINE_PX, (name, line)
+            assert "…" not in line and "+-" not in line, (name, line)
+
+
+def test_title_breaks_long_lines_at_spaces():
+    from anomagram.charts.style import TITLE_LINE_PX, _title, text_px
+
+    long = "word " * 40
+    t = _title("A title", long.strip()).to_dict()
+    assert isinstance(t["subtitle"], list) and len(t["subtitle"]) > 1
+    assert all(text_px(line, 12) <= TITLE_LINE_PX for line in t["subtitle"])
+    assert " ".join(t["subtitle"]) == long.strip()
+    assert _title("Short", ["one", "two"]).to_dict()["subtitle"] == ["one", "two"]
+    assert _title("Short").to_dict() == {"text": "Short", "anchor": "start"}

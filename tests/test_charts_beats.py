@@ -94,16 +94,52 @@ def test_beats_by_class_small_and_per_class():
     classes = RNG.choice([1, 2, 3, 4], size=400)  # class 5 absent
     d = spec(C.beats_by_class(beats, classes, per_class=3))
     assert_common(d)
-    assert n_rows(d) == 140  # wide table: one row per sample, folded in the browser
+    # One wide table: one row per sample, folded in the browser.
+    assert len(rows_with(d, "sample")) == 140
     folds = _folds(d)
     assert len(folds) == 4 and all(len(f) == 3 for f in folds)
-    panel_titles = [c["title"]["text"] for c in d["vconcat"]]
-    assert panel_titles[0].startswith("Normal") and not any(
-        "Unclassified" in t for t in panel_titles
-    )
-    assert [c["mark"]["color"] for c in d["vconcat"]] == [C.CLASS_COLORS[k] for k in (1, 2, 3, 4)]
+    names = [r["name"] for r in rows_with(d, "name")]
+    assert names == ["Normal", "R-on-T PVC", "PVC", "SVPB / ectopic"]
+    lines = with_mark(d, "line")
+    assert [m["mark"]["color"] for m in lines] == [C.CLASS_COLORS[k] for k in (1, 2, 3, 4)]
     assert "Amplitude (z-normalised mV)" in axis_titles(d)
-    assert "Sample (of 140)" in axis_titles(d)
+    assert "Sample (of 140) in each panel" in axis_titles(d)
+
+
+def test_beats_by_class_is_a_grid_that_stretches():
+    """One stretched view in a grid of up to three panels a row, not a stack of thin strips.
+
+    Streamlit stretches a single view to the container with its axes inside; a concat's
+    children it makes as wide as the container plus their axes, which overflowed.
+    """
+    beats = 0.5 + 0.3 * RNG.normal(size=(500, 140))
+    d = spec(C.beats_by_class(beats, np.repeat([1, 2, 3, 4, 5], 100)))
+    assert "layer" in d and not {"vconcat", "hconcat", "concat", "facet"} & set(d)
+    boxes = rows_with(d, "x2")
+    assert len(boxes) == 5
+    # Three panels in the first row, two in the second, all of one size.
+    rows = sorted({b["y"] for b in boxes}, reverse=True)
+    assert [sum(b["y"] == y for b in boxes) for y in rows] == [3, 2]
+    assert len({b["x2"] - b["x"] for b in boxes}) == 1
+    assert len({b["y2"] - b["y"] for b in boxes}) == 1
+    # Panels never overlap: each is shifted by whole panel widths plus a gap.
+    lefts = sorted({b["x"] for b in boxes})
+    width = boxes[0]["x2"] - boxes[0]["x"]
+    assert all(b - a > width for a, b in zip(lefts, lefts[1:], strict=False))
+    # The amplitude axis labels map each row's ticks back to real amplitudes.
+    (frame,) = with_mark(d, "rect")
+    axis = frame["encoding"]["y"]["axis"]
+    assert len(axis["values"]) % 2 == 0 and "floor" in axis["labelExpr"]
+    assert d["height"] == 2 * 150 + 60
+    assert raw(C.beats_by_class(beats[:2], [1, 2]))["height"] == 150 + 60
+
+
+def test_grid_columns_balance_the_rows():
+    from anomagram.charts.beats import _grid_columns, _nice_ticks
+
+    assert [_grid_columns(n) for n in range(1, 8)] == [1, 2, 3, 2, 3, 3, 3]
+    assert _nice_ticks(-4.2, 3.1) == [-2.5, 0.0, 2.5]
+    assert _nice_ticks(0.0, 1.0) == [0.0, 0.5, 1.0]
 
 
 def test_beats_by_class_edge_cases():

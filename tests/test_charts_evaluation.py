@@ -9,6 +9,7 @@ from test_charts import (
     rows_with,
     scale_of,
     spec,
+    walk,
     with_mark,
 )
 
@@ -30,6 +31,13 @@ def test_confusion_matrix_chart():
     assert "text" in mark_types(d) and "rect" in mark_types(d)
     # The count scale and the per-cell ink colour must not share one scale: Vega fails on that.
     assert d["resolve"] == {"scale": {"color": "independent"}}
+    # The share sits on its own line under the outcome: one line overflowed a phone's cell.
+    assert cells[("Abnormal", "Abnormal")]["detail"] == "93.0 % of abnormal"
+    assert {t["encoding"]["text"]["field"] for t in with_mark(d, "text")} == {
+        "count",
+        "meaning",
+        "detail",
+    }
     inks = [s["encoding"]["color"] for s in with_mark(d, "text")]
     assert inks and all(c == {"field": "ink", "type": "nominal", "scale": None} for c in inks)
 
@@ -59,6 +67,26 @@ def test_per_class_chart():
     scale = scale_of(d, "color", "class")
     assert scale["range"][scale["domain"].index("PVC")] == C.CLASS_COLORS[3]
     assert scale_of(d, "x", "pos")["domain"] == [0, 100]
+    # Shares in the app's one format, to one decimal like the tiles.
+    assert rows["Normal"]["label"] == "5.0 % false alarms (of 200)"
+    assert rows["R-on-T PVC"]["label"] == "90.0 % caught (of 10)"
+
+
+def test_per_class_chart_keeps_every_row_label_at_any_height():
+    """The Train page drew two of five row labels: Streamlit's theme hides labels it thinks
+    overlap. The builder turns that off and sizes the chart per row, not in total."""
+    d = spec(C.per_class_chart({c: 0.5 for c in range(1, 6)}))
+    y_axes = [
+        s["encoding"]["y"].get("axis", {})
+        for s in walk(d)
+        if isinstance(s.get("encoding"), dict)
+        and s["encoding"].get("y", {}).get("field") == "class"
+    ]
+    assert y_axes and all(a.get("labelOverlap") is False for a in y_axes)
+    assert all(a.get("labelLimit") == 0 for a in y_axes)  # long names never cut either
+    assert d["height"] == {"step": 36}
+    # A page that fixes the total height still gets every label (labelOverlap stays off).
+    assert C.to_vega(C.per_class_chart({1: 0.1}), 220)["height"] == 220
 
 
 def test_per_class_chart_accepts_percentages_and_partial_mappings():

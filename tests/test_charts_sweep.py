@@ -11,8 +11,10 @@ from test_charts import (
     rows_with,
     scale_of,
     spec,
+    subtitle_text,
     title_text,
     walk,
+    with_mark,
 )
 
 from anomagram import charts as C
@@ -30,17 +32,41 @@ def test_sweep_chart_with_baseline():
     d = spec(C.sweep_chart(df, param_title="Latent size"))
     assert_common(d)
     assert {"Latent size", "AUC (area under ROC curve)"} <= axis_titles(d)
-    assert "Latent size" in title_text(d)
+    assert title_text(d) == "AUC by latent size"
     x_sorts = [s["encoding"]["x"].get("sort") for s in walk(d) if "encoding" in s]
     assert ["16", "2", "4"] in x_sorts  # the df's order, not sorted
     rows = {r["setting"]: r for r in rows_with(d, "setting")}
     assert (rows["16"]["lo"], rows["16"]["hi"]) == (pytest.approx(0.94), pytest.approx(0.96))
-    assert rows["4"]["lo"] == rows["4"]["hi"] == pytest.approx(0.93)  # NaN std -> no bar
-    assert "errorbar" in mark_types(d)
+    assert rows["4"]["lo"] is None and rows["4"]["hi"] is None  # NaN std -> no bar
+    (bar,) = with_mark(d, "errorbar")
+    assert bar["transform"] == [{"filter": "isValid(datum.lo)"}]
+    assert bar["mark"]["ticks"] == {"size": 14}  # narrow caps, however wide the band
+    assert "±" in subtitle_text(d) and "+-" not in subtitle_text(d)
     colors = scale_of(d, "color", "series")
     assert colors["domain"] == ["Autoencoder", "PCA baseline"]
     assert colors["range"][1] == C.BASELINE_COLOR
     assert scale_of(d, "strokeDash", "series")["range"][1] != [1, 0]  # dashed baseline
+
+
+def test_sweep_chart_one_seed_draws_no_error_bars():
+    """One seed gives std 0: a zero-length bar showed as a stray horizontal line (its caps)."""
+    df = pd.DataFrame(
+        {
+            "value": ["0 %", "30 %"],
+            "auc_mean": [0.97, 0.8],
+            "auc_std": [0.0, 0.0],
+            "runs": [1, 1],
+        }
+    )
+    d = spec(C.sweep_chart(df, param_title="Abnormal share of training data"))
+    assert "errorbar" not in mark_types(d)
+    assert all(r["lo"] is None and r["hi"] is None for r in rows_with(d, "setting"))
+    assert "one run per value" in subtitle_text(d)
+    three = df.assign(auc_std=[0.01, 0.0], runs=3)
+    d = raw(C.sweep_chart(three, param_title="Abnormal share of training data"))
+    rows = {r["setting"]: r for r in rows_with(d, "setting")}
+    assert rows["0 %"]["hi"] == pytest.approx(0.98) and rows["30 %"]["hi"] is None
+    assert subtitle_text(d).startswith("Dots: mean of 3 runs per value; bars: ± 1 standard")
 
 
 def test_sweep_chart_without_baseline_and_other_metric():

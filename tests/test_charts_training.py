@@ -88,6 +88,14 @@ def test_error_histogram_bins_server_side():
     assert widths == pytest.approx([errors.max() / 40] * len(bars), rel=1e-3)
 
 
+def test_error_histogram_counts_whole_beats():
+    """A count axis never shows 0.5 or 1.5 beats."""
+    d = raw(C.error_histogram(np.array([0.1, 0.2]), np.array([False, True])))
+    (bar,) = with_mark(d, "bar")
+    assert bar["encoding"]["y"]["title"] == "Number of beats"
+    assert bar["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1}
+
+
 def test_error_histogram_threshold_rule_present_only_when_given():
     errors, abnormal = RNG.random(200) * 0.1, RNG.random(200) < 0.5
     with_thr = spec(C.error_histogram(errors, abnormal, threshold=0.042))

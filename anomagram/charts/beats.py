@@ -115,7 +115,7 @@ def beat_chart(
         ]
         mse = float(np.nanmean((sig - rec) ** 2)) if n else float("nan")
         subtitle = (
-            f"Shaded gap = reconstruction error (mean squared error {mse:.4g})"
+            ["Shaded gap = reconstruction error", f"(mean squared error {mse:.4g})"]
             if math.isfinite(mse)
             else None
         )
@@ -179,6 +179,12 @@ def _guess_amplitude_title(values: np.ndarray) -> str:
     return RAW_AMPLITUDE
 
 
+def _grid_columns(n_panels: int, most: int = 3) -> int:
+    """Panels per row: at most ``most``, with rows as evenly filled as possible (5 -> 3 + 2)."""
+    rows = math.ceil(n_panels / most)
+    return max(1, math.ceil(n_panels / max(rows, 1)))
+
+
 def beats_by_class(
     beats: np.ndarray,
     classes: np.ndarray,
@@ -186,11 +192,12 @@ def beats_by_class(
     per_class: int = 5,
     y_title: str | None = None,
 ) -> AnyChart:
-    """A few example beats for each class, one small panel per class stacked vertically.
+    """A few example beats for each class, in a grid of small panels (up to three per row).
 
-    A vconcat of plain panels (rather than a facet) is used because Streamlit only stretches
-    vconcat children to the container width. The data is one wide table (one row per sample,
-    one column per beat) folded in Vega-Lite, which keeps it to ~140 rows.
+    Streamlit stretches only the children of a vconcat to the container width, so each grid
+    row is one stretched view that draws its panels side by side (each class shifted along x
+    by whole panel widths) and shares one real amplitude axis. The data is one wide table (one
+    row per sample, one column per beat) folded in Vega-Lite, which keeps it to ~140 rows.
     """
     x = np.asarray(beats, dtype=float)
     if x.ndim == 1:
@@ -233,25 +240,45 @@ def beats_by_class(
         ).properties(title=_title("Example heartbeats per class"), height=120)
 
     shown = np.array([v for k, v in wide.items() if k != "sample"], dtype=float)
-    y_domain = [float(np.nanmin(shown)), float(np.nanmax(shown))]
-    charts = []
+    lo, hi = float(np.nanmin(shown)), float(np.nanmax(shown))
+    if not hi > lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    ticks = _nice_ticks(lo, hi)
+    # Each panel: the beats' range plus headroom for the class name; rows stack downwards.
+    top = hi + 0.45 * (hi - lo)
+    pitch_y = (top - lo) * 1.15
+    per_row = _grid_columns(len(panels))
+    n_rows = math.ceil(len(panels) / per_row)
+    pitch_x = max(n_samples, 2) + max(6, round(0.1 * n_samples))
+    x_domain = [1, (per_row - 1) * pitch_x + max(n_samples, 2)]
+    y_domain = [lo - (n_rows - 1) * pitch_y, top]
+
+    boxes, names, layers = [], [], []
     for k, (code, name, cols, total) in enumerate(panels):
-        last = k == len(panels) - 1
+        dx, dy = (k % per_row) * pitch_x, (k // per_row) * pitch_y
         color = CLASS_COLORS.get(int(code), "#999999")
-        charts.append(
+        boxes.append({"x": 1 + dx, "x2": max(n_samples, 2) + dx, "y": lo - dy, "y2": top - dy})
+        names.append(
+            {
+                "x": 1 + dx,
+                "y": top - dy,
+                "name": name,
+                "shown": f"{len(cols)} of {total}",
+                "ink": color,
+            }
+        )
+        layers.append(
             alt.Chart()
             .transform_fold(cols, as_=["beat", "value"])
-            .transform_calculate(beat_label=f"'{name} #' + split(datum.beat, '_')[1]")
+            .transform_calculate(
+                x=f"datum.sample + {dx}",
+                y=f"datum.value - {dy!r}",
+                beat_label=f"'{name} #' + split(datum.beat, '_')[1]",
+            )
             .mark_line(strokeWidth=1.5, opacity=0.7, color=color)
             .encode(
-                x=alt.X(
-                    "sample:Q",
-                    title=f"Sample (of {n_samples})" if last else None,
-                    scale=alt.Scale(domain=[1, max(n_samples, 2)], nice=False),
-                    axis=alt.Axis(labels=last, ticks=last),
-                ),
-                # Same y range in every panel so shapes can be compared across classes.
-                y=alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=y_domain)),
+                x=alt.X("x:Q"),
+                y=alt.Y("y:Q"),
                 detail=alt.Detail("beat:N"),
                 tooltip=[
                     alt.Tooltip("beat_label:N", title="Beat"),
@@ -259,22 +286,59 @@ def beats_by_class(
                     alt.Tooltip("value:Q", title="Amplitude", format=".3f"),
                 ],
             )
-            .properties(
-                title=alt.TitleParams(
-                    f"{name} (class {code}): {len(cols)} of {total} beats",
-                    anchor="start",
-                    fontSize=12,
-                    color=color,
-                ),
-                height=70,
-            )
         )
-    return alt.vconcat(*charts, data=df, spacing=8).properties(
-        title=_title(
-            "Example heartbeats per class",
-            "Each panel overlays a few real beats of one class.",
+    # The amplitude axis repeats each row's ticks; labels map a tick back to its row's values.
+    tick_values = [t - r * pitch_y for r in range(n_rows) for t in ticks]
+    row_of = f"floor(({top!r} - datum.value) / {pitch_y!r})"
+    label = f"format(datum.value + {row_of} * {pitch_y!r}, '~g')"
+    frame = (
+        alt.Chart(pd.DataFrame(boxes))
+        .mark_rect(color="#F3F5F8")
+        .encode(
+            x=alt.X(
+                "x:Q",
+                title=f"Sample (of {n_samples}) in each panel",
+                scale=alt.Scale(domain=x_domain, nice=False),
+                axis=alt.Axis(labels=False, ticks=False, grid=False, domain=False),
+            ),
+            x2=alt.X2("x2:Q"),
+            y=alt.Y(
+                "y:Q",
+                # Same y range in every panel so shapes can be compared across classes.
+                title=y_title,
+                scale=alt.Scale(domain=y_domain, nice=False, zero=False),
+                axis=alt.Axis(values=tick_values, labelExpr=label, grid=False, domain=False),
+            ),
+            y2=alt.Y2("y2:Q"),
         )
     )
+    # Name and count on two short lines: three panels a row leave ~95 px each on a phone.
+    name_at = alt.Chart(pd.DataFrame(names)).encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
+    titles = name_at.mark_text(
+        align="left", baseline="top", dx=4, dy=3, fontSize=11, fontWeight="bold"
+    ).encode(text=alt.Text("name:N"), color=alt.Color("ink:N", scale=None))
+    counts = name_at.mark_text(
+        align="left", baseline="top", dx=4, dy=16, fontSize=10, color="#666666"
+    ).encode(text=alt.Text("shown:N"))
+    # One stretched view (Streamlit fits a single view to the container, axes included) rather
+    # than a concat, whose children Streamlit makes as wide as the container plus their axes.
+    return alt.layer(frame, *layers, titles, counts, data=df).properties(
+        title=_title(
+            "Example heartbeats per class",
+            "Each panel overlays a few real beats of one class; all share one amplitude scale.",
+        ),
+        height=150 * n_rows + 60,
+    )
+
+
+def _nice_ticks(lo: float, hi: float) -> list[float]:
+    """Two to four round tick values inside ``[lo, hi]`` (e.g. -2.5, 0, 2.5)."""
+    raw = (hi - lo) / 3
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step - 1e-9) * step
+    n = int(math.floor((hi - first) / step + 1e-9))
+    return [float(f"{first + i * step:.6g}") for i in range(n + 1)]
 
 
 def _is_int(c: object) -> bool:
@@ -326,6 +390,9 @@ def scaling_chart(raw: np.ndarray, scaled: np.ndarray) -> alt.HConcatChart:
     ).properties(
         title=_title(
             "Min-max scaling: same shape, new units",
-            "Scaling maps each value into 0-1 so the network sees inputs on a common scale.",
+            [
+                "Scaling maps each value into 0-1 so the network",
+                "sees inputs on a common scale.",
+            ],
         )
     )

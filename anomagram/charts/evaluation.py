@@ -18,6 +18,8 @@ from anomagram.charts.style import (
 )
 from anomagram.data import SHORT_CLASS_NAMES
 
+_ROW_PX = 36  # per class row of ``per_class_chart``: a 12 px label and the bar, with air
+
 
 def confusion_matrix_chart(tp: int, fp: int, tn: int, fn: int) -> AnyChart:
     """2x2 confusion matrix: rows are the true label, columns the model's prediction."""
@@ -44,9 +46,8 @@ def confusion_matrix_chart(tp: int, fp: int, tn: int, fn: int) -> AnyChart:
                 "count": count,
                 "meaning": meaning,
                 "share": share,
-                "detail": f"{meaning} ({share:.0%} of {true.lower()})"
-                if share is not None
-                else meaning,
+                # Its own line under the outcome: one line of both overflows a phone's cell.
+                "detail": f"{100 * share:.1f} % of {true.lower()}" if share is not None else "",
                 # Dark cells need light text; decided here so no conditional spec is needed.
                 "ink": "white" if count > 0.5 * peak else TEXT_COLOR,
             }
@@ -77,20 +78,20 @@ def confusion_matrix_chart(tp: int, fp: int, tn: int, fn: int) -> AnyChart:
             legend=None,
         )
     )
-    number = base.mark_text(fontSize=22, fontWeight="bold", dy=-9).encode(
-        text=alt.Text("count:Q"), color=alt.Color("ink:N", scale=None)
+    ink = alt.Color("ink:N", scale=None)
+    number = base.mark_text(fontSize=22, fontWeight="bold", dy=-12).encode(
+        text=alt.Text("count:Q"), color=ink
     )
-    words = base.mark_text(fontSize=11, dy=13).encode(
-        text=alt.Text("detail:N"), color=alt.Color("ink:N", scale=None)
-    )
+    words = base.mark_text(fontSize=11, dy=9).encode(text=alt.Text("meaning:N"), color=ink)
+    share_text = base.mark_text(fontSize=10, dy=22).encode(text=alt.Text("detail:N"), color=ink)
     total = tp + fp + tn + fn
     # Counts and ink colours are different scales; sharing one breaks Vega's rendering.
     return (
-        alt.layer(heat, number, words, data=df)
+        alt.layer(heat, number, words, share_text, data=df)
         .resolve_scale(color="independent")
         .properties(
             title=_title("Confusion matrix of test beats", f"{total} beats; darker = more beats"),
-            height=240,
+            height=290,  # three lines of text per cell need ~60 px cells
         )
     )
 
@@ -120,10 +121,10 @@ def per_class_chart(
         name = _class_name(c)
         if c == 1:
             meaning = "False alarm rate: normal beats wrongly flagged (lower is better)"
-            label = "no beats" if pct is None else f"{pct:.0f}% false alarms"
+            label = "no beats" if pct is None else f"{pct:.1f} % false alarms"
         else:
             meaning = "Detection rate: abnormal beats correctly flagged (higher is better)"
-            label = "no beats" if pct is None else f"{pct:.0f}% caught"
+            label = "no beats" if pct is None else f"{pct:.1f} % caught"
         if pct is not None and n is not None:
             label += f" (of {int(n)})"
         rows.append(
@@ -134,15 +135,19 @@ def per_class_chart(
                 "label": label,
                 "meaning": meaning,
                 "beats": None if n is None else int(n),
-                "inside": pct is not None and pct > 70,
+                "inside": pct is not None and pct > 55,
             }
         )
     df = pd.DataFrame(rows)
     names = [r["class"] for r in rows]
-    y_enc = alt.Y("class:N", sort=names, title="True class")
+    # Every class keeps its row label whatever height the page gives the chart: Streamlit's
+    # theme hides labels it thinks overlap, which dropped two of the five rows at ~30 px a row.
+    y_enc = alt.Y(
+        "class:N", sort=names, title="True class", axis=alt.Axis(labelOverlap=False, labelLimit=0)
+    )
     x_enc = alt.X(
         "pos:Q",
-        title="Flagged as abnormal (% of the class's test beats)",
+        title="Flagged abnormal (% of the class's beats)",
         scale=alt.Scale(domain=[0, 100]),
     )
     tooltip = [
@@ -176,7 +181,12 @@ def per_class_chart(
     return alt.layer(bars, outside, inside, data=df).properties(
         title=_title(
             "Which beats get flagged, by class",
-            "Normal row: false alarms (want low). Other rows: abnormal beats caught (want high).",
+            [
+                "Normal row: false alarms (want low).",
+                "Other rows: abnormal beats caught (want high).",
+            ],
         ),
-        height=max(150, 44 * len(rows)),
+        # A height per row (not in total) keeps the rows readable; a page may still fix the
+        # total with ``to_vega(chart, height)``.
+        height=alt.Step(_ROW_PX),
     )

@@ -137,11 +137,14 @@ def latent_scatter(
             ],
         )
     )
-    subtitle = "Each dot is one test beat; beats the model encodes alike sit close together."
+    subtitle = ["Each dot is one test beat; beats the model", "encodes alike sit close together."]
+    notes = []
     if idx.size < n_total:
-        subtitle += f" Showing {idx.size} of {n_total} beats."
+        notes.append(f"{idx.size} of {n_total} beats shown")
     if dim > 2:
-        subtitle += f" The {dim}-D latent space is flattened to 2-D with PCA."
+        notes.append(f"{dim}-D codes flattened to 2-D by PCA")
+    if notes:
+        subtitle.append("; ".join(notes) + ".")
     if df.empty:
         return alt.layer(chart, _message("No latent codes to show")).properties(
             title=_title(title, subtitle), height=300

@@ -11,11 +11,15 @@ Design rules shared by all builders:
 * One colour-blind-safe (Okabe-Ito) palette, used with the same meaning everywhere.
 * Bad input (empty arrays, NaN/inf, absent classes) degrades to an emptier chart, never an
   exception; only contradictory input (mismatched lengths) raises ``ValueError``.
+* Titles are never cut: Vega-Lite ends a title line that does not fit the chart with "…", so
+  ``_title`` breaks every line longer than ``TITLE_LINE_PX`` into several lines. Count axes
+  (``_count_axis``) show whole numbers only.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import TypeAlias
 
@@ -57,6 +61,37 @@ SCALED_AMPLITUDE = "Amplitude (scaled 0-1)"
 RAW_AMPLITUDE = "Amplitude (z-normalised mV)"
 
 DEFAULT_HEIGHT = 260
+
+# Vega-Lite cuts a title line longer than about the chart's width less 43 px with "…". Measured
+# in headless Chromium with Streamlit's theme: the narrowest charts are the phone's (390 px
+# viewport, 358 px chart, lines up to 315 px) and the Train page's half-width ones at 1366 px
+# (389 px chart, 345 px). Width estimates are within ~1 % (see text_px), hence 310.
+TITLE_LINE_PX = 310
+TITLE_FONT_PX = 16  # Streamlit's theme: titles 16 px semi-bold, subtitles 12 px regular
+SUBTITLE_FONT_PX = 12
+
+# Advance widths of Streamlit's chart font (Source Sans, regular) in em, measured with canvas
+# measureText in Chromium and grouped by width; semi-bold is ~3 % wider. Estimates of whole
+# lines from this table are within ~3 % of the widths Chromium renders.
+_EM_GROUPS = {
+    " ": 0.20,
+    "iljI|.,:;'·": 0.25,
+    "!f()[]{}-": 0.30,
+    "rt/\\": 0.35,
+    'sz*?"': 0.42,
+    "cxvyJFLY–_": 0.47,
+    "0123456789aegk+=<>~^#$±": 0.50,
+    "XVZESTA": 0.53,
+    "bdhnopquCKPR": 0.55,
+    "B&DG": 0.61,
+    "HNOQU": 0.65,
+    "wM": 0.72,
+    "W—": 0.79,
+    "m%@": 0.83,
+    "…": 0.95,
+}
+_EM = {ch: em for chars, em in _EM_GROUPS.items() for ch in chars}
+_EM_DEFAULT = 0.60
 
 _GROUP_DOMAIN = ["Normal", "Abnormal"]
 _GROUP_RANGE = [NORMAL_COLOR, ABNORMAL_COLOR]
@@ -135,10 +170,52 @@ def _class_scale(present: Sequence[str] | None = None) -> alt.Scale:
     return alt.Scale(domain=names, range=colors)
 
 
-def _title(text: str, subtitle: str | Sequence[str] | None = None) -> alt.TitleParams:
+def text_px(text: str, font_px: float, bold: bool = False) -> float:
+    """Estimated rendered width of ``text`` in the charts' font, in pixels."""
+    em = sum(_EM.get(ch, _EM_DEFAULT) for ch in text)
+    return em * font_px * (1.03 if bold else 1.0)
+
+
+def _fit_lines(text: str | Sequence[str], font_px: float, bold: bool = False) -> list[str]:
+    """The lines of ``text``, each broken at spaces until it fits ``TITLE_LINE_PX``."""
+    out: list[str] = []
+    for line in [text] if isinstance(text, str) else list(text):
+        current = ""
+        for word in re.split(r"(?<= )", line):  # keeps each word's trailing space
+            if current and text_px((current + word).rstrip(), font_px, bold) > TITLE_LINE_PX:
+                out.append(current.rstrip())
+                current = word
+            else:
+                current += word
+        if current.strip():
+            out.append(current.rstrip())
+    return out
+
+
+def _one_or_lines(lines: list[str]) -> str | list[str]:
+    return lines[0] if len(lines) == 1 else lines
+
+
+def _title(
+    text: str | Sequence[str],
+    subtitle: str | Sequence[str] | None = None,
+    **kwargs: object,
+) -> alt.TitleParams:
+    """A chart title whose lines all fit (see ``TITLE_LINE_PX``); extra ``TitleParams`` pass on.
+
+    ``fontSize`` in ``kwargs`` sets the size of the title line (panel titles use 12 px).
+    """
+    title_px = float(kwargs.get("fontSize", TITLE_FONT_PX))  # type: ignore[arg-type]
+    params: dict[str, object] = {"anchor": "start", **kwargs}
+    params["text"] = _one_or_lines(_fit_lines(text, title_px, bold=True))
     if subtitle:
-        return alt.TitleParams(text=text, subtitle=subtitle, anchor="start")
-    return alt.TitleParams(text=text, anchor="start")
+        params["subtitle"] = _one_or_lines(_fit_lines(subtitle, SUBTITLE_FONT_PX))
+    return alt.TitleParams(**params)
+
+
+def _count_axis(**kwargs: object) -> alt.Axis:
+    """Axis for counts of beats: whole numbers only (never 0.5 or 1.5 beats)."""
+    return alt.Axis(format="d", tickMinStep=1, **kwargs)
 
 
 def _message(text: str) -> alt.Chart:

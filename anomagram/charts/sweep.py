@@ -18,6 +18,10 @@ from anomagram.charts.style import (
     _title,
 )
 
+# Short names for the chart title, which must fit one line on a phone.
+_METRIC_SHORT = {"auc": "AUC", "f1": "F1", "val_loss": "Validation loss"}
+_CAP_PX = 14  # width of the error bars' caps: narrow, however wide a setting's band is
+
 _METRIC_TITLES = {
     "auc": "AUC (area under ROC curve)",
     "f1": "F1 score",
@@ -36,23 +40,30 @@ def sweep_chart(
     metric: str = "auc",
     baseline_col: str | None = "baseline_auc",
 ) -> AnyChart:
-    """Result of a parameter sweep: mean +- std of ``metric`` per setting, plus the baseline."""
+    """Result of a parameter sweep: mean ± std of ``metric`` per setting, plus the baseline.
+
+    Error bars are drawn only where there is a spread: one seed (std 0) or a missing std would
+    draw a bar of zero length, which shows as a stray horizontal line (its caps).
+    """
     mean_col, std_col = f"{metric}_mean", f"{metric}_std"
     if mean_col not in df.columns or "value" not in df.columns:
         raise ValueError(f"sweep_chart needs columns 'value' and {mean_col!r}")
     mean = _as_float_1d(df[mean_col].to_numpy())
     std = _as_float_1d(df[std_col].to_numpy()) if std_col in df.columns else np.zeros(mean.size)
-    std = np.where(np.isfinite(std), std, 0.0)
+    spread = np.isfinite(std) & (std > 0) & np.isfinite(mean)
+    bar_std = np.where(spread, std, np.nan)
     labels = [str(v) for v in df["value"].tolist()]
     data = pd.DataFrame(
         {
             "setting": labels,
             "mean": _sig(mean),
-            "std": _sig(std),
-            "lo": _sig(mean - std),
-            "hi": _sig(mean + std),
+            "std": _sig(np.where(np.isfinite(std), std, np.nan)),
+            "lo": _sig(mean - bar_std),
+            "hi": _sig(mean + bar_std),
         }
     )
+    runs = _as_float_1d(df["runs"].to_numpy()) if "runs" in df.columns else np.zeros(0)
+    runs = runs[np.isfinite(runs)]
     has_baseline = False
     if baseline_col and baseline_col in df.columns:
         base_vals = _as_float_1d(df[baseline_col].to_numpy())
@@ -82,10 +93,14 @@ def sweep_chart(
     base = alt.Chart()
     color = alt.Color("series:N", scale=color_scale, legend=legend)
     dash = alt.StrokeDash("series:N", scale=dash_scale, legend=legend)
-    layers = [
-        base.mark_errorbar(ticks=True, color=MODEL_COLOR).encode(
-            x=x_enc, y=alt.Y("lo:Q", title=metric_title, scale=y_scale), y2=alt.Y2("hi:Q")
-        ),
+    layers = []
+    if spread.any():
+        layers.append(
+            base.transform_filter("isValid(datum.lo)")
+            .mark_errorbar(ticks=alt.MarkConfig(size=_CAP_PX), color=MODEL_COLOR)
+            .encode(x=x_enc, y=alt.Y("lo:Q", title=metric_title, scale=y_scale), y2=alt.Y2("hi:Q"))
+        )
+    layers += [
         base.transform_calculate(series="'Autoencoder'")
         .mark_line(strokeWidth=2, point=alt.OverlayMarkDef(filled=True, size=70))
         .encode(
@@ -111,10 +126,18 @@ def sweep_chart(
         )
     if data.empty:
         layers.append(_message("No experiment results yet"))
+    most = int(runs.max()) if runs.size else 0
+    if spread.any():
+        runs_text = f"{most} runs" if most and runs.min() == most else "repeated runs"
+        subtitle = f"Dots: mean of {runs_text} per value; bars: ± 1 standard deviation."
+    elif most == 1:
+        subtitle = "Dots: one run per value. Run more seeds to see the spread."
+    elif most > 1:
+        subtitle = f"Dots: mean of {most} runs per value; the runs did not differ."
+    else:
+        subtitle = "Dots: the result for each value."
+    short = _METRIC_SHORT.get(metric, metric_title)
     return alt.layer(*layers, data=data).properties(
-        title=_title(
-            f"{metric_title} by {param_title}",
-            "Dots: mean over repeated runs; bars: +- 1 standard deviation.",
-        ),
+        title=_title(f"{short} by {param_title[:1].lower()}{param_title[1:]}", subtitle),
         height=DEFAULT_HEIGHT,
     )

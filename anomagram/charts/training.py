@@ -23,6 +23,7 @@ from anomagram.charts.style import (
     VAL_COLOR,
     AnyChart,
     _as_float_1d,
+    _count_axis,
     _even_indices,
     _finite_or_none,
     _message,
@@ -107,7 +108,7 @@ def loss_chart(
     )
     title = _title(
         "Training progress: loss per epoch",
-        "Lower is better. Validation loss is measured on beats the model does not train on.",
+        ["Lower is better. Validation loss is measured on", "beats the model does not train on."],
     )
     if df.empty:
         return alt.layer(chart, _message("Waiting for the first epoch...")).properties(
@@ -206,7 +207,7 @@ def error_histogram(
                 scale=alt.Scale(domain=[x_lo, x_hi], nice=False),
             ),
             x2=alt.X2("bin_end:Q"),
-            y=alt.Y("count:Q", stack=None, title="Number of beats"),
+            y=alt.Y("count:Q", stack=None, title="Number of beats", axis=_count_axis()),
             color=alt.Color(
                 "group:N",
                 title=legend_title,
@@ -263,9 +264,9 @@ def error_histogram(
 
     n_normal = int(df.loc[df["group"] == "Normal", "count"].sum()) if len(df) else 0
     n_abnormal = int(df.loc[df["group"] == "Abnormal", "count"].sum()) if len(df) else 0
-    subtitle = f"{n_normal} normal and {n_abnormal} abnormal beats"
+    subtitle = [f"{n_normal} normal and {n_abnormal} abnormal beats"]
     if dropped:
-        subtitle += f" ({dropped} invalid values ignored)"
+        subtitle.append(f"({dropped} invalid values ignored)")
     return alt.layer(*layers).properties(title=_title(title, subtitle), height=DEFAULT_HEIGHT)
 
 
@@ -347,7 +348,7 @@ def roc_chart(
     axis_fmt = alt.Axis(format=".0%")
     x_enc = alt.X(
         "fpr:Q",
-        title="False positive rate (share of normal beats flagged)",
+        title=["False positive rate", "(share of normal beats flagged)"],
         scale=alt.Scale(domain=[0, 1]),
         axis=axis_fmt,
     )
@@ -412,6 +413,6 @@ def roc_chart(
         layers.append(_message("No ROC curve yet"))
     title = _title(
         f"ROC curve: {model_label}",
-        "Closer to the top-left corner is better; the dotted diagonal is random guessing.",
+        ["Closer to the top-left corner is better;", "the dotted diagonal is random guessing."],
     )
     return alt.layer(*layers).properties(title=title, height=300)

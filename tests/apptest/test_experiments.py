@@ -1,5 +1,6 @@
 """AppTest of the Experiments page (pages/experiments.py), run on its own."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -59,6 +60,13 @@ def test_tiny_sweep_gives_table_chart_and_explanation():
     table = at.dataframe[0].value
     assert list(table["Abnormal share of training data"]) == ["0 %", "50 %"]
     assert {"AUC", "PCA baseline AUC", "Accuracy", "Seconds per run"} <= set(table.columns)
+    # The app's one format: shares "96.6 ± 0.0 %", AUC a 0.xxx number.
+    # One seed: means alone, as there is no spread.
+    assert all(re.fullmatch(r"\d{1,3}\.\d %", v) for v in table["Accuracy"])
+    assert all(re.fullmatch(r"[01]\.\d{3}", v) for v in table["AUC"])
+    every_run = at.dataframe[1].value
+    assert all(re.fullmatch(r"\d{1,3}\.\d %", v) for v in every_run["recall"])
+    assert all(re.fullmatch(r"[01]\.\d{3}", v) for v in every_run["auc"])
     assert len(at.get("vega_lite_chart")) == 1
     assert "With 0 % abnormal beats in the training data the AUC is" in _texts(at, "markdown")
     assert not at.warning  # finished, not interrupted
@@ -155,7 +163,8 @@ def test_explanations_read_off_the_numbers():
     text = summary.explain(
         "abnormal_pct", _summary(values, [0.98, 0.85, 0.3], [0.01] * 3, [0.99, 0.7, 0.45]), values
     )
-    assert "is 0.98" in text and "falls to 0.30" in text and "backwards" in text
+    # AUC to three decimals, as in the table and the chart's tooltip.
+    assert "is 0.980" in text and "falls to 0.300" in text and "backwards" in text
     assert "matches or beats the autoencoder for 2 of 3" in text
 
     values = ["adam", "sgd"]
@@ -168,6 +177,29 @@ def test_explanations_read_off_the_numbers():
         "optimizer", _summary(values, [0.95, 0.90], [0.08, 0.08], [0.5, 0.5]), values
     )
     assert "best optimizer here is Adam" in lucky and "may be luck" in lucky
+
+
+def test_display_table_formats_shares_and_auc():
+    df = _summary([0.0, 30.0], [0.9, 0.8], [0.01, float("nan")], [0.8, 0.7]).assign(
+        baseline_auc_std=[0.0, 0.0],
+        accuracy_mean=[0.966, 0.9],
+        accuracy_std=[0.012, float("nan")],
+        precision_mean=[0.5, 0.5],
+        precision_std=[0.0, 0.0],
+        recall_mean=[float("nan"), 1.0],
+        recall_std=[0.0, 0.0],
+        seconds_mean=[1.0, 2.0],
+        diverged=[0, 0],
+    )
+    table = summary.display_table("abnormal_pct", df, [0.0, 30.0])
+    assert list(table["Accuracy"]) == ["96.6 ± 1.2 %", "90.0 %"]
+    one_run = summary.display_table("abnormal_pct", df.assign(runs=1), [0.0, 30.0])
+    assert list(one_run["Accuracy"]) == ["96.6 %", "90.0 %"]  # one run has no spread
+    assert list(one_run["AUC"]) == ["0.900", "0.800"]
+    shown = summary.chart_frame("abnormal_pct", df, [0.0, 30.0])
+    assert list(shown["value"]) == list(table["Abnormal share of training data"]) == ["0 %", "30 %"]
+    assert list(table["Recall"]) == ["n/a", "100.0 ± 0.0 %"]
+    assert list(table["AUC"]) == ["0.900 ± 0.010", "0.800"]
 
 
 def test_link_parsing_and_estimates():

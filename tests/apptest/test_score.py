@@ -1,11 +1,19 @@
 """AppTest of the "Score your data" page (pages/score.py), run on its own."""
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from anomagram.ui.common.tiles import (
+    DEFAULT_TILES,
+    SHARE_TILES,
+    TILE_LABELS,
+    tile_delta,
+    tile_value,
+)
 from anomagram.ui.score import logic
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "score.py")
@@ -146,6 +154,38 @@ def test_threshold_slider_relabels_without_rescoring():
     at.button(key="score_reset_threshold").click().run()
     assert at.slider(key="score_threshold").value == pytest.approx(scored.model_threshold)
     assert int(_metric(at, "Flagged abnormal")) == before
+
+
+def test_tiles_use_the_apps_one_order_and_format():
+    """Shares read "96.6 %" (deltas in points), AUC "0.978", in the order of every page."""
+    at = _app()
+    at.segmented_control(key="score_source").set_value(EXAMPLE).run()
+    tiles = [m for m in at.metric if m.label in set(TILE_LABELS.values()) | {"F1"}]
+    assert [m.label for m in tiles] == [
+        TILE_LABELS[k] if k != "fbeta" else "F1" for k in DEFAULT_TILES
+    ]
+    for m in tiles:
+        if m.label == "AUC":
+            assert re.fullmatch(r"[01]\.\d{3}", m.value), m.value
+        else:
+            assert re.fullmatch(r"\d{1,3}\.\d %", m.value), (m.label, m.value)
+    # Flagging every beat: recall goes up, and the deltas say by how many points.
+    at.slider(key="score_threshold").set_value(0.0).run()
+    deltas = {m.label: m.proto.delta for m in at.metric if m.label in {"Recall", "Accuracy"}}
+    assert all(re.fullmatch(r"[+-]\d+\.\d pts", d) for d in deltas.values() if d), deltas
+    assert any(deltas.values())
+    flagged = next(m for m in at.metric if m.label == "Flagged abnormal")
+    assert flagged.proto.delta == "100.0 % of the beats"
+
+
+def test_tile_formats():
+    assert tile_value("recall", 0.9662) == "96.6 %" and tile_value("auc", 0.97812) == "0.978"
+    assert tile_value("fpr", None) == "n/a"
+    assert tile_delta("accuracy", 0.0123) == "+1.2 pts"
+    assert tile_delta("fnr", -0.004) == "-0.4 pts"
+    assert tile_delta("precision", 0.0004) is None  # rounds to "+0.0 pts": not shown
+    assert tile_delta("auc", 0.0123) == "+0.012" and tile_delta("auc", 0.0001) is None
+    assert set(DEFAULT_TILES) - {"auc"} | {"f1"} == SHARE_TILES
 
 
 def test_label_column_choice_and_znorm_switch(beats):

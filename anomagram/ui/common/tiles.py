@@ -32,7 +32,12 @@ TILE_LABELS = {
     "tnr": "True neg. rate",
     "auc": "AUC",
 }
-DEFAULT_TILES = ("accuracy", "precision", "recall", "f1", "auc", "fpr", "fnr", "tpr", "tnr")
+# The one order of the tiles on every page. "fbeta" shows as F1 when beta is 1 (the usual case),
+# so a page with a beta control needs no order of its own.
+DEFAULT_TILES = ("accuracy", "precision", "recall", "fbeta", "auc", "fpr", "fnr", "tpr", "tnr")
+# Values that are shares of beats, shown as "96.6 %" with deltas in percentage points; the rest
+# (AUC) stay plain numbers like "0.978".
+SHARE_TILES = frozenset(TILE_LABELS) - {"auc"}
 
 
 def fmt(value: float | None, percent: bool = False) -> str:
@@ -47,6 +52,32 @@ def share(value: float) -> str:
     return f"{100 * value:.1f} %"
 
 
+def tile_value(key: str, value: float | None) -> str:
+    """A tile's value in the app's one format: shares as ``96.6 %``, AUC as ``0.978``."""
+    return fmt(value, percent=key in SHARE_TILES)
+
+
+def tile_delta(key: str, change: float) -> str | None:
+    """A change in the tile's own unit (``+1.2 pts`` for shares), or None if it rounds to 0.
+
+    Only deltas that survive rounding: "-0.0 pts" would say nothing.
+    """
+    if not math.isfinite(change):
+        return None
+    if key in SHARE_TILES:
+        points = 100 * change
+        return f"{points:+.1f} pts" if abs(points) >= 0.05 else None
+    return f"{change:+.3f}" if abs(change) >= 0.0005 else None
+
+
+def _label_and_help(key: str, beta: float) -> tuple[str, str]:
+    if key == "fbeta":
+        if beta == 1:
+            return TILE_LABELS["f1"], TILE_HELP["f1"]
+        return f"F{beta:g}", TILE_HELP["fbeta"]
+    return TILE_LABELS[key], TILE_HELP[key]
+
+
 def metric_tiles(
     m: Metrics,
     auc: float | None = None,
@@ -55,7 +86,10 @@ def metric_tiles(
     per_row: int = 5,
     previous: Metrics | None = None,
 ) -> None:
-    """A grid of st.metric tiles; ``previous`` adds deltas (e.g. against the last threshold)."""
+    """A grid of st.metric tiles; ``previous`` adds deltas (e.g. against the last threshold).
+
+    Pages keep the default ``keys`` so the tiles stand in the same order everywhere.
+    """
     values = {**m.to_dict(), "auc": auc}
     old = {**previous.to_dict(), "auc": auc} if previous is not None else {}
     shown = [k for k in keys if k in values]
@@ -63,18 +97,13 @@ def metric_tiles(
         cols = st.columns(per_row)
         for col, key in zip(cols, shown[start : start + per_row], strict=False):
             value = values[key]
-            label = TILE_LABELS[key]
-            if key == "fbeta":
-                label = f"F{m.beta:g}"
+            label, help_text = _label_and_help(key, m.beta)
             delta = None
             if key in old and old[key] is not None and value is not None:
-                change = value - old[key]
-                # Only deltas that survive rounding: "-0.000" would say nothing.
-                if math.isfinite(change) and abs(change) >= 0.0005:
-                    delta = f"{change:+.3f}"
+                delta = tile_delta(key, value - old[key])
             # For error rates lower is better: invert the delta colour.
             colour = "inverse" if key in ("fpr", "fnr") else "normal"
-            col.metric(label, fmt(value), delta, delta_color=colour, help=TILE_HELP[key])
+            col.metric(label, tile_value(key, value), delta, delta_color=colour, help=help_text)
 
 
 def confusion_caption(m: Metrics) -> str:

@@ -54,7 +54,11 @@ def results(job: SweepJob) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.altair_chart(
-            charts.sweep_chart(df, param_title=label, baseline_col="baseline_auc_mean"),
+            charts.sweep_chart(
+                summary.chart_frame(param, df, values),
+                param_title=label,
+                baseline_col="baseline_auc_mean",
+            ),
             width="stretch",
             height=CHART_HEIGHT,
             key="exp_chart",
@@ -94,4 +98,4 @@ def results(job: SweepJob) -> None:
         width="stretch",
     )
     with st.expander(f"Every run ({len(records)})"):
-        st.dataframe(runs, hide_index=True, width="stretch")
+        st.dataframe(summary.runs_display(runs), hide_index=True, width="stretch")

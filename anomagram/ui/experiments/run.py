@@ -10,7 +10,7 @@ import streamlit as st
 from anomagram import charts
 from anomagram.sweep import SWEEP_PARAMS, run_sweep, summary_table
 from anomagram.ui.common import resources
-from anomagram.ui.experiments import logic
+from anomagram.ui.experiments import logic, summary
 from anomagram.ui.experiments import state as exp_state
 from anomagram.ui.experiments.job import SweepJob
 
@@ -65,7 +65,7 @@ def _run(job: SweepJob, slot) -> None:
         )
         live.altair_chart(
             charts.sweep_chart(
-                summary_table(records, values),
+                summary.chart_frame(param, summary_table(records, values), values),
                 param_title=SWEEP_PARAMS[param],
                 baseline_col="baseline_auc_mean",
             ),

@@ -10,6 +10,7 @@ import pandas as pd
 
 from anomagram.spec import value_text
 from anomagram.sweep import SWEEP_PARAMS, RunRecord
+from anomagram.ui.common.tiles import share
 from anomagram.ui.experiments.logic import display
 
 
@@ -17,8 +18,12 @@ def display_table(param: str, df: pd.DataFrame, values: Sequence) -> pd.DataFram
     """The summary as people read it: one row per value, "mean ± std" cells."""
     names = {value_text(v): display(param, v) for v in values}
 
-    def pm(key: str) -> list[str]:
-        return [_pm(m, s) for m, s in zip(df[f"{key}_mean"], df[f"{key}_std"], strict=True)]
+    def pm(key: str, percent: bool = False) -> list[str]:
+        # One run has no spread: "± 0.000" would claim a precision nobody measured.
+        stds = [
+            s if n > 1 else float("nan") for s, n in zip(df[f"{key}_std"], df["runs"], strict=True)
+        ]
+        return [_pm(m, s, percent) for m, s in zip(df[f"{key}_mean"], stds, strict=True)]
 
     out = pd.DataFrame(
         {
@@ -26,9 +31,9 @@ def display_table(param: str, df: pd.DataFrame, values: Sequence) -> pd.DataFram
             "Runs": df["runs"],
             "AUC": pm("auc"),
             "PCA baseline AUC": pm("baseline_auc"),
-            "Accuracy": pm("accuracy"),
-            "Precision": pm("precision"),
-            "Recall": pm("recall"),
+            "Accuracy": pm("accuracy", percent=True),
+            "Precision": pm("precision", percent=True),
+            "Recall": pm("recall", percent=True),
             "Seconds per run": [f"{s:.1f}" for s in df["seconds_mean"]],
         }
     )
@@ -37,9 +42,18 @@ def display_table(param: str, df: pd.DataFrame, values: Sequence) -> pd.DataFram
     return out
 
 
-def _pm(mean: float, std: float) -> str:
+def chart_frame(param: str, df: pd.DataFrame, values: Sequence) -> pd.DataFrame:
+    """The summary with each value as the table shows it ("30 %", not "30"), for the chart."""
+    names = {value_text(v): display(param, v) for v in values}
+    return df.assign(value=[names.get(v, v) for v in df["value"]])
+
+
+def _pm(mean: float, std: float, percent: bool = False) -> str:
+    """``0.950 ± 0.010`` for AUC; shares in the app's one format, ``96.6 ± 1.2 %``."""
     if not math.isfinite(mean):
         return "n/a"
+    if percent:
+        return f"{100 * mean:.1f} ± {100 * std:.1f} %" if math.isfinite(std) else share(mean)
     return f"{mean:.3f} ± {std:.3f}" if math.isfinite(std) else f"{mean:.3f}"
 
 
@@ -48,6 +62,26 @@ def runs_frame(param: str, records: Sequence[RunRecord]) -> pd.DataFrame:
     if len(df):
         df.insert(0, "param", param)
     return df
+
+
+SHARE_COLUMNS = ("accuracy", "precision", "recall", "f1")
+
+
+def runs_display(runs: pd.DataFrame) -> pd.DataFrame:
+    """Every run as people read it: shares in the app's "96.6 %" format, AUC as 0.978.
+
+    The CSV download keeps the raw fractions; this copy is only for the table on the page.
+    """
+    out = runs.copy()
+    for col in SHARE_COLUMNS:
+        if col in out.columns:
+            out[col] = [share(v) if math.isfinite(v) else "n/a" for v in out[col]]
+    for col in ("auc", "baseline_auc"):
+        if col in out.columns:
+            out[col] = [f"{v:.3f}" if math.isfinite(v) else "n/a" for v in out[col]]
+    if "seconds" in out.columns:
+        out["seconds"] = [f"{v:.1f}" for v in out["seconds"]]
+    return out
 
 
 def explain(param: str, df: pd.DataFrame, values: Sequence) -> str:
@@ -67,15 +101,15 @@ def explain(param: str, df: pd.DataFrame, values: Sequence) -> str:
     if len(df) == 1:
         sentences.append(
             f"With {names.get(best['value'], best['value'])} the autoencoder reaches an AUC of "
-            f"{best['auc_mean']:.2f}. Add more values to compare."
+            f"{best['auc_mean']:.3f}. Add more values to compare."
         )
     elif param == "abnormal_pct":
         a0, a1 = float(first["auc_mean"]), float(last["auc_mean"])
         p0, p1 = names.get(first["value"]), names.get(last["value"])
         if a1 < a0 - max(0.02, spread):
             sentences.append(
-                f"With {p0} abnormal beats in the training data the AUC is {a0:.2f}; with {p1} "
-                f"it falls to {a1:.2f}. The more abnormal beats the autoencoder trains on, the "
+                f"With {p0} abnormal beats in the training data the AUC is {a0:.3f}; with {p1} "
+                f"it falls to {a1:.3f}. The more abnormal beats the autoencoder trains on, the "
                 "better it learns to rebuild them too, so their errors stop standing out."
             )
             if a1 < 0.5:
@@ -85,19 +119,19 @@ def explain(param: str, df: pd.DataFrame, values: Sequence) -> str:
                 )
         else:
             sentences.append(
-                f"The AUC goes from {a0:.2f} with {p0} abnormal training beats to {a1:.2f} with "
+                f"The AUC goes from {a0:.3f} with {p0} abnormal training beats to {a1:.3f} with "
                 f"{p1}: in this setup the leak barely hurt."
             )
     elif gap < 0.02:
         sentences.append(
-            f"Every {label} tried gives about the same AUC ({worst['auc_mean']:.2f} to "
-            f"{best['auc_mean']:.2f}): this setting hardly matters here."
+            f"Every {label} tried gives about the same AUC ({worst['auc_mean']:.3f} to "
+            f"{best['auc_mean']:.3f}): this setting hardly matters here."
         )
     else:
         sentences.append(
             f"The best {label} here is {names.get(best['value'], best['value'])} (AUC "
-            f"{best['auc_mean']:.2f}); the worst is {names.get(worst['value'], worst['value'])} "
-            f"({worst['auc_mean']:.2f})."
+            f"{best['auc_mean']:.3f}); the worst is {names.get(worst['value'], worst['value'])} "
+            f"({worst['auc_mean']:.3f})."
         )
     if param != "abnormal_pct" and float(worst["auc_mean"]) < 0.5:
         sentences.append(

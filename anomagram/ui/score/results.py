@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from anomagram.ui.common.tiles import share
 from anomagram.ui.score import logic
 from anomagram.ui.score.verdicts import results_fragment
 from anomagram.upload import UploadError, parse_beats
@@ -107,7 +108,7 @@ def results_panel(chosen_data, chosen_model) -> None:
     scored = st.session_state["score_scored"]["scored"]
     if logic.looks_off_scale(scored):
         st.warning(
-            f"{scored.far_outside:.0%} of the values are far outside the range the model was "
+            f"{share(scored.far_outside)} of the values are far outside the range the model was "
             "trained on, so most beats will look abnormal. If your beats are not z-normalised "
             "yet, turn on **Z-normalise each beat**.",
             icon="📏",

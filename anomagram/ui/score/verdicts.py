@@ -8,7 +8,7 @@ import streamlit as st
 
 from anomagram import charts
 from anomagram.metrics import metrics_at
-from anomagram.ui.common.tiles import confusion_caption, metric_tiles
+from anomagram.ui.common.tiles import confusion_caption, metric_tiles, share
 from anomagram.ui.score import logic
 from anomagram.ui.score.beats import CHART_HEIGHT, beat_by_beat
 
@@ -58,7 +58,7 @@ def _counts(current: dict, threshold: float, own: bool, flagged) -> None:
     cols[1].metric(
         "Flagged abnormal",
         f"{int(flagged.sum()):,}",
-        f"{flagged.mean():.0%} of the beats" if scored.n else None,
+        f"{share(flagged.mean())} of the beats" if scored.n else None,
         delta_color="off",
         delta_arrow="off",
     )
