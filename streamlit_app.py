@@ -12,7 +12,8 @@ st.set_page_config(
     page_title="Anomagram · ECG anomaly detection with autoencoders",
     page_icon="🫀",
     layout="wide",
-    initial_sidebar_state="expanded",
+    # "auto": open on wide screens, collapsed on phones, where it would cover the page.
+    initial_sidebar_state="auto",
 )
 
 pages = [
@@ -35,9 +36,12 @@ with st.sidebar:
         "(ECG5000). An autoencoder learns to rebuild *normal* beats; beats it rebuilds badly "
         "are flagged as abnormal."
     )
-    st.caption(
-        "⚠️ A demonstration for learning, not a medical device: never use it to diagnose anyone."
-    )
+    # The Introduction says it in its first screen and its footer; a third time here would
+    # only be noise. The other pages have no disclaimer of their own, so they keep this one.
+    if page.title != "Introduction":
+        st.caption(
+            "⚠️ A demonstration for learning, not a medical device: never use it to diagnose anyone."
+        )
 
 page.run()
 

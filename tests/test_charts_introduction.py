@@ -103,7 +103,7 @@ def test_threshold_chart_without_finite_rules_is_the_histogram():
 def test_stats_html_escapes_and_skips_empty_notes():
     body = stats_html([("A <b>", "1 & 2", ""), ("B", "3", "note")])
     assert "A &lt;b&gt;" in body and "1 &amp; 2" in body
-    assert body.count("font-size:.8rem") == 1
+    assert body.count("font-size:.7rem") == 1  # one note: the empty one is skipped
     assert "intro-stats" in body
 
 
@@ -136,3 +136,20 @@ def test_canvas_background_is_a_png_of_the_canvas_size():
         image = Image.open(io.BytesIO(png))
         assert image.format == "PNG" and image.size == (440, 240)
     assert canvas_background(440, 240, guide) != canvas_background(440, 240, None)
+
+
+def test_canvas_amplitude_labels_sit_above_the_guide_band():
+    # A guide along -3 runs right through the "-3" label at the left edge, as a normal beat's
+    # opening dip does for -1 to -4: the label must stay on a clean white chip, untinted.
+    w, h = 340, 220
+    image = np.asarray(
+        Image.open(io.BytesIO(canvas_background(w, h, np.full(SEQ_LEN, -3.0)))).convert("RGB"),
+        dtype=int,
+    )
+    y = round((-3 - 2) / (-4 - 2) * (h - 1))  # the -3 grid line (y_top=+2, y_bottom=-4)
+    label = image[y - 13 : y - 1, 3:16]
+    blue = (label[..., 2] - label[..., 0]) > 30  # the band's tint
+    assert not blue.any()
+    assert label.min() < 140 and label.max() > 240  # dark text on white
+    band = image[y - 2 : y + 3, 60:300]
+    assert ((band[..., 2] - band[..., 0]) > 30).any()  # the band itself is still drawn

@@ -206,19 +206,27 @@ def threshold_chart(
 
 
 def stats_html(stats: list[tuple[str, str, str]]) -> str:
-    """Big numbers with a label and an optional note each, two per row (the page's hero)."""
+    """Key numbers in one compact row, each with a label and an optional note (the hero).
+
+    Four across at any width (a phone's 358 px leave about 85 px each), so the row costs one
+    line of big numbers and never pushes the gallery below the first screen.
+    """
     cells = "".join(
-        "<div style='padding:.2rem 0 .8rem 0'>"
-        f"<div style='font-size:.9rem;color:#555'>{html.escape(label)}</div>"
-        f"<div style='font-size:2.1rem;line-height:1.2;color:{charts.TEXT_COLOR}'>"
+        f"<div title='{html.escape(note)}'>"
+        f"<div style='font-size:.78rem;color:#555;line-height:1.2'>{html.escape(label)}</div>"
+        f"<div style='font-size:1.6rem;line-height:1.15;color:{charts.TEXT_COLOR}'>"
         f"{html.escape(value)}</div>"
-        + (f"<div style='font-size:.8rem;color:#777'>{html.escape(note)}</div>" if note else "")
+        + (
+            f"<div style='font-size:.7rem;color:#777;line-height:1.2'>{html.escape(note)}</div>"
+            if note
+            else ""
+        )
         + "</div>"
         for label, value, note in stats
     )
     return (
-        "<div class='intro-stats' style='display:grid;grid-template-columns:1fr 1fr;"
-        f"column-gap:1.2rem'>{cells}</div>"
+        "<div class='intro-stats' style='display:grid;"
+        f"grid-template-columns:repeat({len(stats)},minmax(0,1fr));column-gap:.8rem'>{cells}</div>"
     )
 
 
@@ -279,14 +287,10 @@ def canvas_background(
     def y_px(v: float) -> float:
         return (v - y_top) / (y_bottom - y_top) * (height - 1)
 
-    for v in range(math.ceil(y_bottom), math.floor(y_top) + 1):
-        y = y_px(v)
+    levels = range(math.ceil(y_bottom), math.floor(y_top) + 1)
+    for v in levels:
         color = (160, 170, 182, 255) if v == 0 else (226, 231, 237, 255)
-        draw.line([(0, y), (width, y)], fill=color, width=1)
-        label = f"{v:+d}" if v else "0"
-        draw.text(
-            (4, min(max(y - 13, 1), height - 14)), label, fill=(120, 130, 142, 255), font=font
-        )
+        draw.line([(0, y_px(v)), (width, y_px(v))], fill=color, width=1)
     for s in range(20, SEQ_LEN, 20):
         x = s / (SEQ_LEN - 1) * (width - 1)
         draw.line([(x, 0), (x, height)], fill=(236, 240, 244, 255), width=1)
@@ -299,6 +303,15 @@ def canvas_background(
         overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
         ImageDraw.Draw(overlay).line(pts, fill=(0, 114, 178, 70), width=6, joint="curve")
         img = Image.alpha_composite(img, overlay)
+        draw = ImageDraw.Draw(img)
+    # The amplitude labels last, each on a white chip: a normal beat starts with a deep dip at
+    # the left edge, and a guide band drawn after them hid the labels -1 to -4.
+    for v in levels:
+        label = f"{v:+d}" if v else "0"
+        xy = (4, min(max(y_px(v) - 13, 1), height - 14))
+        left, top, right, bottom = draw.textbbox(xy, label, font=font)
+        draw.rectangle([left - 2, top - 1, right + 2, bottom + 1], fill=(255, 255, 255, 235))
+        draw.text(xy, label, fill=(100, 110, 122, 255), font=font)
     buf = io.BytesIO()
     img.convert("RGB").save(buf, format="PNG", optimize=True)
     return buf.getvalue()

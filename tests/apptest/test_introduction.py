@@ -50,7 +50,9 @@ def at():
 
 def _title(spec: dict) -> str:
     title = spec.get("title")
-    return (title.get("text") if isinstance(title, dict) else title) or ""
+    text = (title.get("text") if isinstance(title, dict) else title) or ""
+    # A title of several lines is a list of lines.
+    return " ".join(text) if isinstance(text, list) else text
 
 
 def _chart(app: AppTest, prefix: str) -> dict:
@@ -82,6 +84,11 @@ def _metric(app: AppTest, label: str, nth: int = 0) -> str:
     return [m.value for m in app.metric if m.label == label][nth]
 
 
+def _share(text: str) -> float:
+    """A tile's share as a number, whether shown as "0.990" or in the app's "99.0 %"."""
+    return float(text.rstrip(" %")) / 100 if text.endswith("%") else float(text)
+
+
 def _open(app: AppTest, number: int) -> AppTest:
     """Open a lesson chapter as a click on its tab would."""
     app.session_state[CHAPTER_KEY] = CHAPTERS[number][0]
@@ -100,10 +107,15 @@ def test_first_screen_and_the_default_chapter_render(at):
     assert len(headers) == 3 and "How it works" in headers[2]
     assert [t.label for t in at.tabs] == [label for label, _ in CHAPTERS.values()]
     assert not at.error
-    assert any("not for medical use" in w.value for w in at.warning)
+    # The disclaimer, once near the top: a line of the hero (no big warning box), and once
+    # in the footer.
+    assert not at.warning
+    assert sum("not for medical use" in m.value for m in at.markdown) == 1
+    assert sum("not for medical use" in c.value for c in at.caption) == 1
     stats = next(b for b in _html_blocks(at) if "intro-stats" in b)
-    assert "Heartbeats in ECG5000" in stats and "5,000" in stats
+    assert "Heartbeats" in stats and "in ECG5000" in stats and "5,000" in stats
     assert "Model AUC" in stats and "0.978" in stats
+    assert "96.6 %" in stats  # shares in the app's one format
     # The model-dependent panels have filled in (no "loading" note left behind).
     assert not _waiting(at)
     assert len(_verdicts(at)) == 1  # the gallery's beat; the canvas starts empty
@@ -209,6 +221,19 @@ def test_play_runs_to_the_last_epoch(at):
     assert not at.exception
     assert at.slider(key="intro_epoch").value == 30
     _chart(at, "Epoch 30")
+    assert at.button(key="intro_play").label == "▶ Play"  # stopped at the end
+
+
+def test_a_replay_left_playing_stops_on_a_page_run_it_did_not_start(at):
+    from anomagram.ui.introduction.replay import PLAYING
+
+    _open(at, 5)
+    at.slider(key="intro_epoch").set_value(12).run()
+    at.session_state[PLAYING] = True  # as if the reader left mid-replay and came back
+    at.run()
+    assert not at.exception
+    assert at.button(key="intro_play").label == "▶ Play"
+    assert at.slider(key="intro_epoch").value == 12
 
 
 def test_threshold_slider_changes_the_tiles(at):
@@ -220,9 +245,24 @@ def test_threshold_slider_changes_the_tiles(at):
     assert _metric(at, "Recall") != recall
     assert _metric(at, "Accuracy") != accuracy
     # A higher line misses more abnormal beats: recall falls.
-    assert float(_metric(at, "Recall")) < float(recall)
+    assert _share(_metric(at, "Recall")) < _share(recall)
     at.button(key="intro_thr_reset").click().run()
     assert _metric(at, "Recall") == recall
+
+
+def test_chapters_6_and_7_agree_at_the_same_displayed_threshold(at):
+    """Chapter 6 once showed recall 98.6 % at "0.0038" (it scored 0.003839) while chapter 7
+    showed 0.990 at "0.0038" (it scored 0.003780): both now score what they display."""
+    _open(at, 6)
+    row = at.dataframe[-1].value.set_index("Strategy").loc["Best accuracy, 50 labels"]
+    assert row["Threshold"] == round(row["Threshold"], 4)
+    _open(at, 7)
+    at.slider(key="intro_thr").set_value(float(row["Threshold"])).run()
+    assert round(100 * _share(_metric(at, "Recall")), 1) == round(row["Recall"], 1)
+    assert round(100 * _share(_metric(at, "Accuracy")), 1) == round(row["Accuracy"], 1)
+    # The shipped threshold, shown as 0.0038, is scored as 0.0038.
+    at.button(key="intro_thr_reset").click().run()
+    assert at.slider(key="intro_thr").value == 0.0038
 
 
 def test_label_free_thresholds_follow_their_sliders(at):

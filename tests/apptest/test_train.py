@@ -21,10 +21,17 @@ GRID_TITLES = (
 )
 
 
-def new_app(spec: Spec | None = None, **query) -> AppTest:
+def new_app(spec: Spec | None = None, speed: str = "fast", **query) -> AppTest:
+    """The Train page; runs in Fast mode unless ``speed="watch"``.
+
+    Watch mode sleeps out a 0.1 s frame per epoch for people to see; AppTest has no browser,
+    so only the tests about pacing pay for it.
+    """
     at = AppTest.from_file(PAGE, default_timeout=90)
     if spec is not None:
         at.session_state["spec"] = spec
+    if speed is not None:
+        at.session_state["train_speed"] = speed
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
@@ -85,8 +92,12 @@ def trained():
 
 
 def test_page_renders_with_defaults():
-    at = new_app()
+    at = new_app(speed=None)
     no_exception(at)
+    # Watch is the default pace, offered beside the Train button.
+    assert at.session_state["train_speed"] == "watch"
+    assert at.segmented_control(key="train_speed_w").value == "watch"
+    assert [b.disabled for b in at.button if str(b.key).startswith("train_skip_")] == [True]
     assert at.title[0].value.endswith("Train a model")
     assert at.session_state["spec"] == Spec()
     assert go_button(at).label == "▶ Train"
@@ -182,6 +193,7 @@ def test_a_paused_run_continues_to_its_target(ecg):
     first_losses = list(trainer.loss)
     at = AppTest.from_file(PAGE, default_timeout=90)
     at.session_state["spec"] = FAST
+    at.session_state["train_speed"] = "fast"
     at.session_state["trainer"] = trainer
     at.session_state["train_target"] = FAST.epochs
     at.run()
@@ -193,6 +205,71 @@ def test_a_paused_run_continues_to_its_target(ecg):
     assert trainer.epochs_done == 30
     assert trainer.loss[:5] == first_losses  # the history goes on, it does not restart
     assert len(trainer.loss) == 30
+
+
+def test_watch_mode_paces_every_epoch_as_a_frame():
+    # Watch draws each epoch and holds it for FRAME_SECONDS: 5 epochs cannot end sooner than
+    # 4 frames (the last epoch is drawn with the final charts, not held).
+    import time
+
+    from anomagram.ui.train.live import FRAME_SECONDS
+
+    at = new_app(FAST.replace(epochs=5), speed="watch")
+    start = time.perf_counter()
+    click_train(at)
+    assert time.perf_counter() - start >= 4 * FRAME_SECONDS
+    assert at.session_state["trainer"].epochs_done == 5
+    assert at.session_state["train_speed"] == "watch"
+
+
+def test_skip_to_the_end_finishes_the_interrupted_run(ecg):
+    # What a Skip click leaves: a Watch run stopped after some epochs, and a "skip" request.
+    trainer = Trainer.create(FAST, ecg)
+    trainer.train(4)
+    trainer.status = "stopped"
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["spec"] = FAST
+    at.session_state["train_speed"] = "watch"
+    at.session_state["trainer"] = trainer
+    at.session_state["train_target"] = FAST.epochs
+    at.session_state["train_request"] = "skip"
+    at.run()
+    no_exception(at)
+    assert trainer.epochs_done == FAST.epochs
+    assert any(f"Trained {FAST.epochs} epochs" in t for t in status_texts(at))
+    assert at.session_state["train_speed"] == "watch"  # skipping is for this run only
+    assert "train_skip" not in at.session_state
+
+
+def test_switching_to_fast_during_a_run_finishes_that_run(ecg):
+    trainer = Trainer.create(FAST, ecg)
+    trainer.train(4)
+    trainer.status = "stopped"
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["spec"] = FAST
+    at.session_state["train_speed"] = "watch"
+    at.session_state["trainer"] = trainer
+    at.session_state["train_target"] = FAST.epochs
+    at.run()
+    assert any("Paused at epoch 4 of 30" in t for t in status_texts(at))
+    # What a speed click in the middle of a Watch run finds: the run it just stopped.
+    at.session_state["train_running"] = True
+    at.segmented_control(key="train_speed_w").set_value("fast").run()
+    no_exception(at)
+    assert trainer.epochs_done == FAST.epochs
+    assert at.session_state["train_speed"] == "fast"
+    # A speed change with no run to go on only changes the pace of the next one.
+    at.segmented_control(key="train_speed_w").set_value("watch").run()
+    assert trainer.epochs_done == FAST.epochs
+
+
+def test_skip_after_the_run_ended_does_nothing(trained):
+    at = trained
+    done = at.session_state["trainer"].epochs_done
+    at.session_state["train_request"] = "skip"
+    at.run()
+    no_exception(at)
+    assert at.session_state["trainer"].epochs_done == done
 
 
 def test_reset_rebuilds_from_the_spec(trained):
@@ -257,7 +334,30 @@ def test_a_diverging_run_warns_and_keeps_finite_charts():
 
 def test_a_flat_loss_gets_a_hint():
     at = click_train(new_app(FAST.replace(optimizer="sgd")))
-    assert any("barely moved" in i.value for i in at.info), [i.value for i in at.info]
+    hints = [i.value for i in at.info if "barely moved" in i.value]
+    assert hints and "Try Adam" in hints[0], [i.value for i in at.info]
+
+
+def test_the_stuck_hint_never_suggests_the_optimizer_already_chosen():
+    from types import SimpleNamespace
+
+    from anomagram.ui.train.status import loss_hint
+
+    flat = [0.05, 0.0499, 0.0499, 0.0498, 0.0498, 0.0498]
+    adam = loss_hint(SimpleNamespace(loss=flat, spec=Spec(optimizer="adam")))
+    assert "barely moved" in adam and "Adam" not in adam.split("model is stuck.")[1]
+    sgd = loss_hint(SimpleNamespace(loss=flat, spec=Spec(optimizer="sgd")))
+    assert "Try Adam" in sgd
+
+
+def test_the_divergence_demo_really_diverges():
+    at = new_app(FAST)
+    at.button(key="train_diverge").click().run()
+    spec = at.session_state["spec"]
+    assert (spec.optimizer, spec.learning_rate) == ("momentum", 10.0)
+    click_train(at)
+    assert at.session_state["trainer"].status == "diverged"
+    assert any("diverged" in w.value for w in at.warning), [w.value for w in at.warning]
 
 
 def test_exported_model_round_trips(trained, tmp_path):

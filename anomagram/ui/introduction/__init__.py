@@ -1,6 +1,7 @@
 """The Introduction page, one module per panel or chapter, top to bottom.
 
-- ``hero``: title, the idea in one paragraph, four key numbers, the contents line.
+- ``hero``: title, the idea in two lines, four key numbers in a row, the contents line with
+  the disclaimer; short, so section 1's gallery and verdict fit the first screen.
 - ``gallery``: section 1, "Try it": click a real test beat, see its reconstruction and verdict.
 - ``drawing``: section 2, draw (or edit) a beat on a canvas; how strokes become 140 samples.
 - ``lesson``: sections 3-8 as tabs, and the list of chapters:

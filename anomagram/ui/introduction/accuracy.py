@@ -7,7 +7,7 @@ import numpy as np
 import streamlit as st
 
 from anomagram import charts, metrics
-from anomagram.ui.common.tiles import confusion_caption, metric_tiles
+from anomagram.ui.common.tiles import confusion_caption, metric_tiles, share
 from anomagram.ui.introduction import page_data
 from anomagram.ui.introduction.views import ROC_H, show
 
@@ -29,19 +29,29 @@ def threshold_specs(threshold: float, x_max: float) -> tuple[dict, dict]:
     return charts.to_vega(hist, ROC_H), charts.to_vega(roc_chart, ROC_H)
 
 
+def shown_threshold() -> float:
+    """The shipped threshold as the slider shows it (4 decimals), and as it is scored.
+
+    Scoring the unrounded 0.00378... while showing "0.0038" made chapter 6 (which scores
+    what it shows) disagree with this chapter at the same displayed threshold.
+    """
+    return round(page_data.shipped().threshold, 4)
+
+
 def _reset_threshold() -> None:
-    st.session_state["intro_thr"] = page_data.shipped().threshold
+    st.session_state["intro_thr"] = shown_threshold()
 
 
 @st.fragment
 def beyond_accuracy() -> None:
     ts = page_data.test_set()
-    shipped_t = page_data.shipped().threshold
+    shipped_t = shown_threshold()
     roc = page_data.test_roc()
     lazy = metrics.metrics_at(ts.abnormal, ts.errors, np.inf)
     st.markdown(
         f"Imagine a lazy model that calls **every** beat normal. On our test beats it is "
-        f"**{lazy.accuracy:.1%} accurate**, because {lazy.accuracy:.1%} of them are normal, "
+        f"**{share(lazy.accuracy)} accurate**, because {share(lazy.accuracy)} of them are "
+        "normal, "
         "and it catches **none** of the abnormal ones. The rarer the anomalies, the better "
         "such a useless model looks (with 1 % anomalies it scores 99 %). So we also ask: of "
         "the abnormal beats, how many were caught (**recall**)? Of the beats flagged, how many "
@@ -79,6 +89,14 @@ def beyond_accuracy() -> None:
         help="Back to the shipped model's threshold (best accuracy).",
     )
     beta = 1.0 if beta is None else float(beta)
+    # The charts right under the slider, so the line and the ROC point move in view; the
+    # tiles follow below them.
+    hist, roc_spec = threshold_specs(float(threshold), upper)
+    hist_col, roc_col = st.columns(2, gap="large")
+    with hist_col:
+        show(hist)
+    with roc_col:
+        show(roc_spec)
     m = metrics.metrics_at(ts.abnormal, ts.errors, threshold, beta=beta)
     reference = metrics.metrics_at(ts.abnormal, ts.errors, shipped_t, beta=beta)
     metric_tiles(
@@ -92,9 +110,3 @@ def beyond_accuracy() -> None:
         f"{confusion_caption(m)}. Arrows compare with the shipped threshold "
         f"({shipped_t:.4f}). AUC does not depend on the threshold: it sums up every possible one."
     )
-    hist, roc_spec = threshold_specs(float(threshold), upper)
-    hist_col, roc_col = st.columns(2, gap="large")
-    with hist_col:
-        show(hist)
-    with roc_col:
-        show(roc_spec)

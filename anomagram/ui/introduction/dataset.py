@@ -9,6 +9,7 @@ import streamlit as st
 from anomagram import charts
 from anomagram.data import NORMAL, SEQ_LEN, SHORT_CLASS_NAMES
 from anomagram.ui.common import resources
+from anomagram.ui.common.tiles import share
 from anomagram.ui.introduction import page_data
 from anomagram.ui.introduction.views import show
 
@@ -37,7 +38,7 @@ def the_data() -> None:
             f"**ECG5000** holds **{total:,} heartbeats** cut from one long electrocardiogram "
             "recording of a patient with severe congestive heart failure. Every beat was "
             f"stretched to the same length of **{SEQ_LEN} samples**, normalised, and labelled "
-            f"by cardiologists with one of five classes. **{abnormal_share:.0%}** of the beats "
+            f"by cardiologists with one of five classes. **{share(abnormal_share)}** of the beats "
             "are not normal."
         )
         st.dataframe(
@@ -46,14 +47,15 @@ def the_data() -> None:
                     "Class": table["class"],
                     "Name": [SHORT_CLASS_NAMES[int(c)] for c in table["class"]],
                     "Beats": table["beats"],
-                    "Share": table["share"],
+                    "Share": 100 * table["share"],
                 }
             ),
             hide_index=True,
             width="stretch",
             column_config={
+                # The page's one format for shares, "41.6 %" (Streamlit's "percent" has none).
                 "Share": st.column_config.ProgressColumn(
-                    "Share", format="percent", min_value=0.0, max_value=1.0
+                    "Share", format="%.1f %%", min_value=0.0, max_value=100.0
                 ),
             },
         )

@@ -24,8 +24,11 @@ from anomagram.ui.introduction import page_data
 from anomagram.ui.introduction.model_loading import model_or_defer
 from anomagram.ui.introduction.views import BEAT_H, section_header, show, show_html
 
-CANVAS_W = 440
-CANVAS_H = 240
+# The canvas has a fixed size in pixels (streamlit-drawable-canvas cannot stretch). 340 px fit
+# a phone's column (358 px at 390 px wide) and the left column at 1280 px with the sidebar open
+# (about 400 px); 440 px was cut off at sample ~110 on a phone.
+CANVAS_W = 340
+CANVAS_H = 220
 STROKE = "#222222"
 STROKE_W = 3
 
@@ -125,7 +128,7 @@ def _drawing() -> None:
     if key not in state:
         state[SEED] = state.get(DRAWING)
 
-    left, right = st.columns([1.1, 1], gap="large")
+    left, right = st.columns([1, 1.15], gap="large")
     with left:
         # The canvas first: its toolbar pops up over the top edge, where it would cover
         # buttons placed above it.
@@ -139,21 +142,15 @@ def _drawing() -> None:
             initial_drawing=state.get(SEED),
             key=key,
         )
-        b1, b2, b3 = st.columns([0.8, 1, 1.1])
-        b1.button("🧹 Clear", key="intro_draw_clear", on_click=_clear, width="stretch")
-        b2.button(
-            "Load a normal beat",
-            key="intro_draw_normal",
-            on_click=_load_beat,
-            args=(False,),
-            width="stretch",
+        # Buttons sized to their labels, wrapping onto a second line in a narrow column
+        # (fixed thirds of the column cut "Load a normal beat" short at 1280 px).
+        buttons = st.container(horizontal=True, gap="small")
+        buttons.button("🧹 Clear", key="intro_draw_clear", on_click=_clear)
+        buttons.button(
+            "Load a normal beat", key="intro_draw_normal", on_click=_load_beat, args=(False,)
         )
-        b3.button(
-            "Load an abnormal one",
-            key="intro_draw_abnormal",
-            on_click=_load_beat,
-            args=(True,),
-            width="stretch",
+        buttons.button(
+            "Load an abnormal one", key="intro_draw_abnormal", on_click=_load_beat, args=(True,)
         )
         st.caption(
             "Up and down: amplitude in the data's own units, from +2 at the top to −4 at the "

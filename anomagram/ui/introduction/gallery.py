@@ -20,6 +20,8 @@ from anomagram.ui.introduction.model_loading import model_or_defer
 from anomagram.ui.introduction.views import BEAT_H, section_header, show, show_html
 
 FILTER_ALL = 0
+# 4 rows of 76 px: with the hero above, the gallery ends inside a 1440x900 first screen.
+GALLERY_ROW_H = 76
 
 
 def gallery() -> None:
@@ -96,9 +98,8 @@ def _gallery() -> None:
     ts = page_data.test_set()
     threshold = page_data.shipped().threshold
     st.markdown(
-        "Below are real heartbeats the model never saw while training. An **anomaly** here is "
-        "any beat that is not a normal one: the four other classes are different kinds of "
-        "premature or irregular beats. **Click a beat** to see how the model redraws it."
+        "Real test beats the model never saw; an **anomaly** is any beat that is not normal. "
+        "**Click one** to see how the model redraws it."
     )
     code = st.segmented_control(
         "Show test beats of class",
@@ -109,6 +110,9 @@ def _gallery() -> None:
         key="intro_filter",
         on_change=_on_filter,
         persist_state="session",
+        # The options say what they filter; the label stays for screen readers only, and
+        # the line it took is a row of beats more in the first screen.
+        label_visibility="collapsed",
     )
     code = FILTER_ALL if code is None else code
     shown = page_data.gallery_indices(code, state.get("intro_shuffle", 0))
@@ -119,6 +123,16 @@ def _gallery() -> None:
 
     left, right = st.columns([1, 1.15], gap="large")
     with left:
+        # The legend sits between the class filter and the chart. When the pointer is on the
+        # chart, its toolbar (112x44 px) pops up over the band above the chart's top-right
+        # corner: there it covers only the empty right end of these two short lines, never
+        # the filter (which it covered when the filter sat right above the chart).
+        show_html(
+            "<div class='intro-legend' style='font-size:.8rem;color:#555;line-height:1.35'>"
+            "<div><span>Line colour: the true class</span></div><div><span>Dot: verdict "
+            f"<span style='color:{charts.NORMAL_COLOR}'>●</span> normal "
+            f"<span style='color:{charts.ABNORMAL_COLOR}'>●</span> abnormal</span></div></div>"
+        )
         spec = gallery_spec(
             ts.scaled[shown],
             shown,
@@ -127,6 +141,7 @@ def _gallery() -> None:
             ts.errors[shown],
             selected=beat,
             frame=page_data.frame(),
+            row_height=GALLERY_ROW_H,
         )
         # A new key per selection: the chart starts with no selection, so clicking any panel
         # (even the one clicked last time) is a change that fires the callback.
@@ -136,11 +151,6 @@ def _gallery() -> None:
             key=chart_key,
             on_select=partial(_on_gallery_click, chart_key),
             selection_mode=GALLERY_SELECTION,
-        )
-        show_html(
-            "<div style='font-size:.85rem;color:#555'>Line colour: the true class<br>Dot: the "
-            f"model's verdict, <span style='color:{charts.NORMAL_COLOR}'>●</span> normal or "
-            f"<span style='color:{charts.ABNORMAL_COLOR}'>●</span> abnormal</div>"
         )
         row = st.container(horizontal=True, gap="small")
         # In a popover the picker is mounted only when opened, so the first screen does not

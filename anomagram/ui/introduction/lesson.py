@@ -25,11 +25,27 @@ KEY = "intro_chapter"
 KEPT = "intro_chapter_kept"
 SCROLL = "intro_chapter_scroll"
 # After "Next" the new chapter replaces a longer one and the browser keeps its scroll
-# offset, which would leave the reader somewhere in the middle (or at the end) of it.
-_SCROLL_TO_TABS = (
-    "<script>/* {label} */document.getElementById('lesson')"
-    "?.scrollIntoView({{behavior: 'smooth', block: 'start'}});</script>"
-)
+# offset, which would leave the reader somewhere in the middle (or at the end) of it. One
+# smooth scroll was not enough: while the chapters swap, the browser's scroll anchoring moves
+# the page again (it ended up ~400 px past the tabs). So the script scrolls the lesson's top
+# into place on every frame until nothing has moved for 0.4 s (at most 2 s), and gives up at
+# once if the reader scrolls.
+_SCROLL_TO_TABS = """<script>/* {label} */(() => {{
+  const start = performance.now();
+  let settled = start, quit = false;
+  for (const e of ["wheel", "touchstart", "keydown"])
+    addEventListener(e, () => {{ quit = true; }}, {{once: true, passive: true}});
+  const step = () => {{
+    const lesson = document.getElementById("lesson");
+    if (quit || !lesson) return;
+    const before = lesson.getBoundingClientRect().top;
+    lesson.scrollIntoView({{block: "start"}});  // a no-op once it is in place
+    if (Math.abs(lesson.getBoundingClientRect().top - before) > 1) settled = performance.now();
+    const now = performance.now();
+    if (now - settled < 400 && now - start < 2000) requestAnimationFrame(step);
+  }};
+  requestAnimationFrame(step);
+}})();</script>"""
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,9 @@ def thresholds() -> None:
                 RULE_COLORS["percentile"],
             ),
         ]
+    # Each line is scored where the table shows it (4 decimals), like chapter 7's slider: the
+    # same displayed threshold then gives the same numbers in both chapters.
+    rules = [(label, round(float(t), 4), color) for label, t, color in rules]
     rows = []
     for label, t, _ in rules:
         m = metrics.metrics_at(ts.abnormal, ts.errors, t)

@@ -1,4 +1,4 @@
-"""The Train page's action bar: Train / Continue, Pause, Reset and the note beside them."""
+"""The Train page's action bar: Train / Continue, Pause, Skip, Reset, the speed and a note."""
 
 from __future__ import annotations
 
@@ -7,14 +7,26 @@ import streamlit as st
 from anomagram.spec import Spec
 from anomagram.ui.common.state import get_trainer
 from anomagram.ui.train import run_state
+from anomagram.ui.train.live import DEFAULT_SPEED, SPEED_KEY, SPEEDS
 from anomagram.ui.train.run_state import phase, request
+from anomagram.ui.train.widgets import persisted, scroll_into_view
 
 BAR_GENERATION_KEY = "train_bar_generation"
+BAR_ANCHOR = "train-action-bar"
 
 
-def _bar_keys() -> tuple[str, str]:
+def _bar_keys() -> tuple[str, str, str]:
     generation = st.session_state.get(BAR_GENERATION_KEY, 0) % 2
-    return f"train_go_{generation}", f"train_pause_{generation}"
+    return f"train_go_{generation}", f"train_pause_{generation}", f"train_skip_{generation}"
+
+
+def _on_speed() -> None:
+    choice = st.session_state["train_speed_w"] or DEFAULT_SPEED
+    st.session_state[SPEED_KEY] = choice
+    # A click stops a running script: when it stopped a live run, that run goes on at the
+    # new pace instead of pausing.
+    if run_state.interrupted_a_run():
+        request("skip" if choice == "fast" else "go")
 
 
 def action_bar(spec: Spec, live: bool):
@@ -22,9 +34,29 @@ def action_bar(spec: Spec, live: bool):
     # A keyed widget of the previous run that this run has not drawn (yet) stays on screen,
     # clickable, until the run ends, and a training run lasts seconds. So a run starts with
     # the keys the previous run ended with, and only enables or disables the buttons.
-    go, pause, reset, note = st.columns([2, 1.1, 1.1, 3.3], vertical_alignment="center")
-    slots = (go.empty(), pause.empty(), note.empty())
+    # A keyed container gets the CSS class st-key-<key>: the scroll script finds the bar by it.
+    bar = st.container(key=BAR_ANCHOR)
+    go, pause, skip, reset, pace = bar.columns([2, 1.1, 1.5, 1.1, 2], vertical_alignment="center")
+    slots = (go.empty(), pause.empty(), skip.empty(), st.empty())
     _fill_bar(slots, spec, live)
+    st.session_state.setdefault(SPEED_KEY, DEFAULT_SPEED)
+    persisted("train_speed_w", SPEED_KEY, DEFAULT_SPEED)
+    pace.segmented_control(
+        "Speed",
+        list(SPEEDS),
+        format_func=SPEEDS.get,
+        key="train_speed_w",
+        on_change=_on_speed,
+        required=True,
+        label_visibility="collapsed",
+        help=(
+            "Watch: every epoch is drawn, about 10 per second. Fast: train at full speed and "
+            "show the result. Switching during a run changes the pace of that run."
+        ),
+    )
+    if live:
+        # The live area (this bar, the progress and the charts) fills the window.
+        scroll_into_view(BAR_ANCHOR)
     reset.button(
         "↺ Reset",
         key="train_reset",
@@ -55,8 +87,8 @@ def _go_label(spec: Spec, current: str, live: bool) -> str:
 
 
 def _fill_bar(slots, spec: Spec, live: bool) -> None:
-    go_slot, pause_slot, note_slot = slots
-    go_key, pause_key = _bar_keys()
+    go_slot, pause_slot, skip_slot, note_slot = slots
+    go_key, pause_key, skip_key = _bar_keys()
     trainer = get_trainer()
     current = phase(trainer, spec)
     go_slot.button(
@@ -67,7 +99,10 @@ def _fill_bar(slots, spec: Spec, live: bool) -> None:
         args=("go",),
         disabled=live,
         width="stretch",
-        help="Run the chosen number of steps; the charts update live.",
+        help=(
+            "Run the chosen number of steps; the charts update live. Train again to continue "
+            "from the learned weights, or Reset to start over."
+        ),
     )
     pause_slot.button(
         "⏸ Pause",
@@ -78,19 +113,21 @@ def _fill_bar(slots, spec: Spec, live: bool) -> None:
         width="stretch",
         help="Stop after the current epoch. Continue picks up from the same weights.",
     )
-    with note_slot.container():
-        if live:
-            st.caption("Training… Pause, or any change to a setting, stops after this epoch.")
-        elif current == "stale" and trainer.epochs_done > 0:
-            st.markdown(
-                ":orange-badge[⚠️ Settings changed since this model was trained] "
-                "Train will rebuild it."
-            )
-        elif current == "paused":
-            st.caption("Paused. Continue trains on from the same weights.")
-        elif current == "done":
-            st.caption("Train more to continue from these weights, or Reset to start over.")
-        elif current == "diverged":
-            st.caption("This run diverged: Train rebuilds the model from the settings above.")
-        else:
-            st.caption("Train builds the model and shows it learning, epoch by epoch.")
+    skip_slot.button(
+        "⏭ Skip to the end",
+        key=skip_key,
+        on_click=request,
+        args=("skip",),
+        disabled=not live,
+        width="stretch",
+        help="Finish this run at full speed, without drawing the epochs in between.",
+    )
+    # Only notes that change what Train does: every line here pushes the live charts down.
+    if current == "stale" and trainer.epochs_done > 0 and not live:
+        note_slot.markdown(
+            ":orange-badge[⚠️ Settings changed since this model was trained] Train will rebuild it."
+        )
+    elif current == "diverged" and not live:
+        note_slot.caption("This run diverged: Train rebuilds the model from the settings above.")
+    else:
+        note_slot.empty()

@@ -6,23 +6,30 @@ rerun, a Pause or a trip to another page redraws the same curves.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import streamlit as st
 
 from anomagram import charts, metrics
 from anomagram.training import Trainer
-from anomagram.ui.train.widgets import persisted, show
+from anomagram.ui.train.widgets import persisted, show_plot
 
-GRID_HEIGHT = 320  # one height for the 2x2 grid, so its rows line up
+# Plot heights (the plot area, not the whole chart) chosen so both charts of a row come out
+# about equally tall and the action bar, the progress and all four charts fit in a 1366x768
+# window together. The ROC's two-line axis title needs the tallest plot.
+PLOT_HEIGHT = {"histogram": 112, "roc": 126, "loss": 74, "latent": 130}
+THRESHOLD_HEIGHT = 72  # the slider with its label: its place is kept while training
 SHOW_KEY = "train_show"
 PCA_KEY = "train_pca"
 PCA_CACHE_KEY = "train_pca_cache"
 
-GRID = ("loss", "histogram", "roc", "latent")
+# The histogram and the ROC curve share a row: the threshold slider under them moves both.
+GRID = ("histogram", "roc", "loss", "latent")
 PANELS = {
     "loss": "📉 Loss",
-    "histogram": "📊 Error histogram",
-    "roc": "🎯 ROC curve",
+    "histogram": "📊 Errors",
+    "roc": "🎯 ROC",
     "latent": "🔵 Bottleneck",
     "metrics": "🧮 Evaluation",
 }
@@ -56,10 +63,11 @@ def show_pca() -> bool:
     return bool(st.session_state.get(PCA_KEY, True))
 
 
-def panel_toggles() -> list[str]:
-    """The "Show" pills; returns the panels to draw."""
+def panel_toggles(names: list[str] | None = None) -> list[str]:
+    """The "Show" pills, the PCA toggle and the reading guides; returns the panels to draw."""
     persisted("train_show_w", SHOW_KEY, list(PANELS))
-    shown = st.pills(
+    pills, pca, guide = st.columns([3, 1.3, 0.8], vertical_alignment="center")
+    shown = pills.pills(
         "Show",
         list(PANELS),
         selection_mode="multi",
@@ -68,33 +76,45 @@ def panel_toggles() -> list[str]:
         on_change=_on_panels,
         label_visibility="collapsed",
     )
+    persisted("train_pca_w", PCA_KEY, True)
+    pca.toggle(
+        "ROC: compare with PCA",
+        key="train_pca_w",
+        on_change=_on_pca,
+        help=(
+            "A PCA baseline with as many components as the bottleneck: a much simpler model. "
+            "If it does as well, the autoencoder is not earning its keep."
+        ),
+    )
+    # The guides live in a popover: one caption per chart would push the grid's second row
+    # out of a laptop's window.
+    with guide.popover("🔍 Guide", width="stretch", help="What to look for in each chart"):
+        for name in GRID:
+            st.markdown(f"**{PANELS[name]}** · {LOOK_FOR[name]}")
     return list(shown or [])
 
 
 def chart_grid(shown: list[str]) -> dict:
-    """Placeholders for the live charts, two per row, each with its one-line reading guide."""
+    """Placeholders for the live charts, two per row, without card borders (height matters)."""
     names = [n for n in GRID if n in shown]
     slots = {}
     for start in range(0, len(names), 2):
-        cols = st.columns(2, gap="large")
+        cols = st.columns(2, gap="medium")
         for col, name in zip(cols, names[start : start + 2], strict=False):
-            with col, st.container(border=True):
+            with col:
                 slots[name] = st.empty()
-                st.caption(LOOK_FOR[name])
                 if name == "latent":
                     slots["latent_note"] = st.empty()
-                if name == "roc":
-                    persisted("train_pca_w", PCA_KEY, True)
-                    st.toggle(
-                        "Compare with a PCA baseline",
-                        key="train_pca_w",
-                        on_change=_on_pca,
-                        help=(
-                            "PCA with as many components as the bottleneck: a much simpler "
-                            "model. If it does as well, the autoencoder is not earning its keep."
-                        ),
-                    )
     return slots
+
+
+def threshold_guide(slot) -> None:
+    """While training: a note where the threshold slider will be, as tall as the slider."""
+    box = slot.container(height=THRESHOLD_HEIGHT, border=False)
+    box.caption(
+        "The threshold (dashed line, ◆ on the ROC curve) is chosen automatically while "
+        "training; its slider appears here when training stops."
+    )
 
 
 def _baseline(trainer: Trainer):
@@ -112,21 +132,42 @@ def _baseline(trainer: Trainer):
     return cached[1]
 
 
-def draw_charts(slots: dict, trainer: Trainer, threshold: float, total: int, pca: bool) -> None:
-    """Every chart of the grid from the trainer's history and last report."""
+def draw_charts(
+    slots: dict,
+    trainer: Trainer,
+    threshold: float,
+    total: int,
+    pca: bool,
+    timings: dict | None = None,
+) -> None:
+    """Every chart of the grid from the trainer's history and last report.
+
+    ``timings`` (optional) receives the seconds each chart took to build and send.
+    """
     report = trainer.last_report
     if report is None:
         return
+    timings = {} if timings is None else timings
+    tick = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal tick
+        now = time.perf_counter()
+        timings[name] = now - tick
+        tick = now
+
     p = trainer.prepared
     y = p.test_is_abnormal
     errors = report.test_errors
     if "loss" in slots:
         loss = charts.loss_chart(trainer.epochs, trainer.loss, trainer.val_loss, total_epochs=total)
-        show(slots["loss"], loss, GRID_HEIGHT)
+        show_plot(slots["loss"], loss, PLOT_HEIGHT["loss"])
+        lap("loss")
     if "histogram" in slots:
         title = f"Reconstruction error of test beats · epoch {report.epoch}"
         histogram = charts.error_histogram(errors, y, threshold=threshold, title=title)
-        show(slots["histogram"], histogram, GRID_HEIGHT)
+        show_plot(slots["histogram"], histogram, PLOT_HEIGHT["histogram"])
+        lap("histogram")
     if "roc" in slots:
         roc = metrics.roc(y, errors)
         m = metrics.metrics_at(y, errors, threshold)
@@ -135,12 +176,18 @@ def draw_charts(slots: dict, trainer: Trainer, threshold: float, total: int, pca
             b = _baseline(trainer)
             baseline = (b.roc.fpr, b.roc.tpr, b.auc)
         chart = charts.roc_chart(roc.fpr, roc.tpr, roc.auc, baseline=baseline, point=(m.fpr, m.tpr))
-        show(slots["roc"], chart, GRID_HEIGHT)
+        show_plot(slots["roc"], chart, PLOT_HEIGHT["roc"])
+        lap("roc")
     if "latent" in slots:
-        show(slots["latent"], charts.latent_scatter(report.latent, p.split.test_y), GRID_HEIGHT)
+        show_plot(
+            slots["latent"],
+            charts.latent_scatter(report.latent, p.split.test_y),
+            PLOT_HEIGHT["latent"],
+        )
         latent = np.asarray(report.latent, dtype=float)
         spread = float(np.ptp(latent, axis=0).max()) if latent.size else 0.0
         if spread < 1e-6:
             slots["latent_note"].warning(COLLAPSED_NOTE, icon="🫥")
         else:
             slots["latent_note"].empty()
+        lap("latent")

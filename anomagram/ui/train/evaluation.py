@@ -73,10 +73,11 @@ def _strategy_inputs() -> None:
         )
 
 
-def _threshold_slider(errors: np.ndarray, threshold: float) -> None:
+def threshold_slider(slot, errors: np.ndarray, threshold: float) -> None:
+    """The threshold slider, drawn into ``slot`` (under the histogram when it is shown)."""
     lo, hi, step, fmt_ = _slider_range(errors, threshold)
     st.session_state[SLIDER_WIDGET] = min(max(threshold, lo), hi)
-    st.slider(
+    slot.slider(
         "Threshold (reconstruction error)",
         min_value=lo,
         max_value=hi,
@@ -84,11 +85,16 @@ def _threshold_slider(errors: np.ndarray, threshold: float) -> None:
         format=fmt_,
         key=SLIDER_WIDGET,
         on_change=thresholds.on_slider,
-        help="Drag, or click the handle and use the arrow keys for fine steps.",
+        help=(
+            "Beats with a larger reconstruction error are flagged abnormal. Moves the dashed "
+            "line in the histogram and the ◆ on the ROC curve. Drag, or click the handle and "
+            "use the arrow keys for fine steps."
+        ),
     )
 
 
 def evaluation(trainer: Trainer, threshold: float) -> None:
+    """Strategy, tiles and evaluation charts (the slider sits above the histogram and ROC)."""
     p = trainer.prepared
     y = p.test_is_abnormal
     errors = trainer.last_report.test_errors
@@ -97,11 +103,10 @@ def evaluation(trainer: Trainer, threshold: float) -> None:
         "A beat is flagged abnormal when its reconstruction error is above the threshold. "
         "Moving it trades missed abnormal beats against false alarms; no retraining needed."
     )
-    choose, slide = st.columns([1, 2], gap="large")
+    choose, note = st.columns([1, 2], gap="large", vertical_alignment="bottom")
     with choose:
         _strategy_inputs()
-    with slide:
-        _threshold_slider(errors, threshold)
+    note.caption("The threshold slider itself sits above the error histogram and the ROC curve.")
     m = metrics.metrics_at(y, errors, threshold)
     flagged = m.tp + m.fp
     st.caption(

@@ -1,8 +1,16 @@
-"""Live training: train more epochs, with the progress every epoch and the charts every so often."""
+"""Live training: train more epochs, paced so people can watch it learn, or as fast as it goes.
+
+*Watch* draws every epoch as its own frame and then sleeps the rest of that frame
+(``FRAME_SECONDS``) inside the epoch callback: training and drawing interleave, so nothing is
+recorded (memory stays flat), no frame is dropped or reordered, and Pause stops training after
+the epoch on screen. *Fast* draws nothing until the run ends.
+"""
 
 from __future__ import annotations
 
-import math
+import json
+import os
+import sys
 import time
 
 import streamlit as st
@@ -12,16 +20,24 @@ from anomagram.training import Trainer
 from anomagram.ui.common.tiles import metric_tiles
 from anomagram.ui.train import thresholds
 from anomagram.ui.train.chart_grid import draw_charts
-from anomagram.ui.train.run_state import RUN_ERROR_KEY, training_lock
+from anomagram.ui.train.run_state import RUN_ERROR_KEY, RUNNING_KEY, training_lock
 
-REDRAW_SECONDS = 0.2
+SPEED_KEY = "train_speed"
+SPEEDS = {"watch": "👀 Watch", "fast": "⚡ Fast"}
+DEFAULT_SPEED = "watch"
+FRAME_SECONDS = 0.1  # about 10 frames per second: each epoch stays long enough to be seen
 PROGRESS_SECONDS = 0.05
+# Set by the benchmark: one JSON line per frame with the drawing cost of each chart, in ms.
+TIMINGS_ENV = "ANOMAGRAM_FRAME_TIMINGS"
+
+
+def speed() -> str:
+    return st.session_state.get(SPEED_KEY, DEFAULT_SPEED)
 
 
 def _live_tiles(slot, y, errors, threshold: float, strategy: str) -> None:
     m = metrics.metrics_at(y, errors, threshold)
     with slot.container():
-        st.subheader("④ Evaluate: where to draw the line")
         st.caption(
             f"Live, at the {thresholds.STRATEGY_LABELS[strategy].split(' (')[0].lower()} "
             "threshold. The threshold slider appears when training stops."
@@ -29,29 +45,33 @@ def _live_tiles(slot, y, errors, threshold: float, strategy: str) -> None:
         metric_tiles(m, metrics.auc(y, errors))
 
 
-def run_live(trainer: Trainer, epochs: int, status, slots: dict, tiles_slot, pca: bool):
-    """Train ``epochs`` more epochs, updating the progress every epoch and charts every so often."""
+def _log_frame(epoch: int, timings: dict) -> None:
+    if os.environ.get(TIMINGS_ENV):
+        ms = {k: round(v * 1000, 1) for k, v in timings.items()}
+        print(f"FRAME {json.dumps({'epoch': epoch, **ms})}", file=sys.stderr, flush=True)
+
+
+def run_live(
+    trainer: Trainer, epochs: int, status, slots: dict, tiles_slot, pca: bool, watch: bool
+) -> None:
+    """Train ``epochs`` more epochs; with ``watch``, every epoch is drawn as one paced frame."""
     y = trainer.prepared.test_is_abnormal
     strategy = thresholds.automatic_strategy()
     start = time.perf_counter()
-    next_draw = start + REDRAW_SECONDS
-    epoch_seconds = None  # a running average of one epoch, not counting the drawing
-    last_epoch_end = start
-    last_progress = -math.inf
+    last_progress = 0.0
+    frame_end = start  # when the frame on screen has been shown long enough
     status.progress(
         trainer.epochs_done / (trainer.epochs_done + epochs),
         text=f"Starting · epoch {trainer.epochs_done} of {trainer.epochs_done + epochs}",
     )
 
     def on_epoch(report) -> None:
-        nonlocal next_draw, epoch_seconds, last_epoch_end, last_progress
+        nonlocal last_progress, frame_end
         now = time.perf_counter()
-        took = now - last_epoch_end
-        epoch_seconds = took if epoch_seconds is None else 0.5 * (epoch_seconds + took)
-        remaining = (report.target_epoch - report.epoch) * epoch_seconds
-        # Every epoch, but at most one progress message per PROGRESS_SECONDS: on a fast model
-        # epochs end every 15 ms, and each message costs the browser a repaint.
-        if report.epoch == report.target_epoch or now - last_progress >= PROGRESS_SECONDS:
+        last = report.epoch == report.target_epoch
+        # In Fast mode at most one progress message per PROGRESS_SECONDS: epochs end every
+        # 10 ms there, and each message costs the browser a repaint.
+        if watch or last or now - last_progress >= PROGRESS_SECONDS:
             last_progress = now
             status.progress(
                 report.epoch / report.target_epoch,
@@ -60,27 +80,35 @@ def run_live(trainer: Trainer, epochs: int, status, slots: dict, tiles_slot, pca
                     f"{report.seconds:.1f} s"
                 ),
             )
-        last_epoch_end = time.perf_counter()
-        # Redraw at most every REDRAW_SECONDS, and not when the run ends within two of them
-        # anyway: the last epoch is drawn right after the run, with the evaluation, and a
-        # redraw costs about as long as the rest of a short run.
-        if now < next_draw or remaining < 2 * REDRAW_SECONDS:
+        # The last epoch is drawn right after the run, with the evaluation.
+        if not watch or last:
             return
-        started = time.perf_counter()
+        # Sleep the rest of the previous frame before replacing it, so every epoch is shown
+        # for FRAME_SECONDS; the training of this epoch already used part of that time.
+        wait = frame_end - time.perf_counter()
+        if wait > 0:
+            time.sleep(wait)
+        frame_start = time.perf_counter()
+        timings: dict = {}
         threshold = thresholds.strategy_threshold(trainer, strategy)
-        draw_charts(slots, trainer, threshold, report.target_epoch, pca)
+        draw_charts(slots, trainer, threshold, report.target_epoch, pca, timings)
         if tiles_slot is not None:
+            tick = time.perf_counter()
             _live_tiles(tiles_slot, y, report.test_errors, threshold, strategy)
-        # On a busy host a redraw can cost more than the interval: then training gets at least
-        # as much time as drawing.
-        done = time.perf_counter()
-        next_draw = done + max(REDRAW_SECONDS, done - started)
-        last_epoch_end = done
+            timings["tiles"] = time.perf_counter() - tick
+        timings["frame"] = time.perf_counter() - frame_start
+        _log_frame(report.epoch, timings)
+        frame_end = frame_start + FRAME_SECONDS
 
     st.session_state.pop(RUN_ERROR_KEY, None)
+    # Stays set if a click stops the run: the speed control then switches pace, not stops.
+    st.session_state[RUNNING_KEY] = True
     try:
         with training_lock():
+            # The last epoch is not held: drawing the final charts and the evaluation takes
+            # about a frame anyway.
             trainer.train(epochs, on_epoch=on_epoch)
     except Exception as exc:  # noqa: BLE001 - interrupts are BaseException and pass through
         # Kept in the session: the page reruns right after a live run.
         st.session_state[RUN_ERROR_KEY] = f"Training stopped with an unexpected error: {exc}"
+    st.session_state.pop(RUNNING_KEY, None)

@@ -13,10 +13,16 @@ import streamlit as st
 from anomagram.training import DIVERGED
 from anomagram.ui.common.state import get_spec, get_trainer
 from anomagram.ui.train import run_state
-from anomagram.ui.train.chart_grid import chart_grid, draw_charts, panel_toggles, show_pca
-from anomagram.ui.train.evaluation import evaluation
+from anomagram.ui.train.chart_grid import (
+    chart_grid,
+    draw_charts,
+    panel_toggles,
+    show_pca,
+    threshold_guide,
+)
+from anomagram.ui.train.evaluation import evaluation, threshold_slider
 from anomagram.ui.train.export import export
-from anomagram.ui.train.live import run_live
+from anomagram.ui.train.live import run_live, speed
 from anomagram.ui.train.status import show_status
 from anomagram.ui.train.thresholds import current_threshold
 
@@ -30,10 +36,16 @@ NO_MODEL_YET = (
 def results_panel() -> None:
     """Status, toggles, the 2x2 chart grid and the evaluation; trains here when asked to."""
     run_state.wait_for_training_to_stop()
+    # A click that stopped a live run has been handled by now (a fragment's own widgets may
+    # have stopped it without the page script running).
+    st.session_state.pop(run_state.RUNNING_KEY, None)
     spec = get_spec()
     trainer = get_trainer()
     live_epochs = run_state.take_live_epochs()
-    status = st.empty()
+    # The progress and the threshold slider share one row, right above the histogram and
+    # the ROC curve the slider moves: the live area stays short enough for a laptop window.
+    status_col, threshold_col = st.columns([1, 1.25], vertical_alignment="center")
+    status = status_col.empty()
     has_results = trainer is not None and trainer.last_report is not None
     if not live_epochs and not has_results:
         show_status(status, trainer, spec)
@@ -41,8 +53,11 @@ def results_panel() -> None:
             st.info(NO_MODEL_YET, icon="👆")
         return
 
+    slider_slot = threshold_col.empty()
+    grid = st.container()
     shown = panel_toggles()
-    slots = chart_grid(shown)
+    with grid:
+        slots = chart_grid(shown)
     pca = show_pca()
     # Two slots: the evaluation (with widgets) is emptied while training, so no stale slider
     # or download button stays clickable mid-run; live tiles go in the second one.
@@ -50,7 +65,9 @@ def results_panel() -> None:
     if live_epochs and trainer is not None:
         evaluation_slot.empty()
         tiles_slot = live_slot if "metrics" in shown else None
-        run_live(trainer, int(live_epochs), status, slots, tiles_slot, pca)
+        threshold_guide(slider_slot)
+        watch = speed() == "watch" and not run_state.take_skip()
+        run_live(trainer, int(live_epochs), status, slots, tiles_slot, pca, watch)
         live_slot.empty()
         trainer = get_trainer()
 
@@ -58,6 +75,7 @@ def results_panel() -> None:
         threshold = current_threshold(trainer)
         total = max(run_state.target() or 0, trainer.epochs_done)
         draw_charts(slots, trainer, threshold, total, pca)
+        threshold_slider(slider_slot, trainer.last_report.test_errors, threshold)
         with evaluation_slot.container():
             if "metrics" in shown:
                 evaluation(trainer, threshold)

@@ -22,6 +22,8 @@ LIVE_KEY = "train_live"  # epochs the results panel should train in this run
 TARGET_KEY = "train_target"  # the epoch the current (or paused) run ends at
 RUN_ERROR_KEY = "train_run_error"
 LOCK_KEY = "train_lock"  # held while a run trains this session's model
+SKIP_KEY = "train_skip"  # this run finishes the interrupted one without drawing its frames
+RUNNING_KEY = "train_running"  # set while a live run trains; left set when a click stops it
 
 PHASES = ("none", "stale", "diverged", "new", "paused", "done")
 
@@ -41,7 +43,7 @@ def wait_for_training_to_stop(timeout: float = 60.0) -> None:
 
 
 def request(action: str) -> None:
-    """A button's ``on_click``: "go", "pause" or "reset"."""
+    """A button's ``on_click``: "go", "pause", "skip" or "reset"."""
     st.session_state[REQUEST_KEY] = action
 
 
@@ -49,7 +51,14 @@ def take_request() -> str | None:
     """The button request of this full run; also drops a live run an interrupt left behind."""
     wait_for_training_to_stop()
     st.session_state.pop(LIVE_KEY, None)
+    st.session_state.pop(SKIP_KEY, None)
+    st.session_state.pop(RUNNING_KEY, None)
     return st.session_state.pop(REQUEST_KEY, None)
+
+
+def interrupted_a_run() -> bool:
+    """In a widget callback: did this click stop a live run (which then should go on)?"""
+    return bool(st.session_state.get(RUNNING_KEY))
 
 
 def target() -> int | None:
@@ -115,10 +124,15 @@ def handle_request(action: str | None, spec: Spec) -> bool:
             set_trainer(trainer)
             st.session_state.pop(TARGET_KEY, None)
         return False
-    if action != "go":
+    if action not in ("go", "skip"):
         return False
     trainer = get_trainer()
     current = phase(trainer, spec)
+    if action == "skip":
+        # The click interrupted a Watch run after its current epoch: finish that run, fast.
+        if current != "paused":
+            return False
+        st.session_state[SKIP_KEY] = True
     if current in ("none", "stale", "diverged"):
         trainer = build_trainer(spec)
         if trainer is None:
@@ -134,6 +148,11 @@ def handle_request(action: str | None, spec: Spec) -> bool:
     st.session_state[TARGET_KEY] = end
     st.session_state[LIVE_KEY] = end - trainer.epochs_done
     return True
+
+
+def take_skip() -> bool:
+    """True when this run skips to the end of the interrupted one (asked for once)."""
+    return bool(st.session_state.pop(SKIP_KEY, False))
 
 
 def take_live_epochs() -> int | None:

@@ -41,10 +41,15 @@ def loss_hint(trainer: Trainer) -> str | None:
             "for this optimizer. Try a smaller learning rate."
         )
     if first - last < 0.02 * first:
+        # Never suggest the optimizer that is already selected.
+        if trainer.spec.optimizer == "adam":
+            advice = "Try another learning rate, or a seed that starts the weights elsewhere."
+        else:
+            advice = "Try Adam, or another learning rate."
         return (
             "➖ The loss has barely moved: the model is stuck. This happens with plain SGD or "
             "Adadelta at small learning rates, or when a huge step throws the weights into a "
-            "flat region. Try Adam, or another learning rate."
+            f"flat region. {advice}"
         )
     return None
 
