@@ -17,13 +17,31 @@ def app():
     return at
 
 
+def _sidebar(at: AppTest) -> str:
+    return " ".join(m.value for m in at.sidebar.markdown) + " ".join(
+        c.value for c in at.sidebar.caption
+    )
+
+
+def _main(at: AppTest) -> str:
+    return " ".join(m.value for m in at.main.markdown) + " ".join(c.value for c in at.main.caption)
+
+
 def test_default_page_is_the_introduction_with_sidebar_and_disclaimer(app):
     assert not app.exception
     assert "Anomagram" in app.title[0].value
-    sidebar = " ".join(m.value for m in app.sidebar.markdown) + " ".join(
-        c.value for c in app.sidebar.caption
-    )
-    assert "autoencoder" in sidebar and "not a medical device" in sidebar
+    assert "autoencoder" in _sidebar(app)
+    # The disclaimer is said once in the Introduction's first screen (and in its footer), so
+    # the sidebar does not repeat it there.
+    assert "not for medical use" in _main(app).lower()
+    assert "not a medical device" not in _sidebar(app)
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_the_other_pages_keep_the_disclaimer_in_the_sidebar(app, page):
+    app.switch_page(page)
+    app.run()
+    assert "not a medical device" in _sidebar(app)
 
 
 @pytest.mark.parametrize("page", PAGES[1:])
