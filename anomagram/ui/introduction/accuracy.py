@@ -99,13 +99,7 @@ def beyond_accuracy() -> None:
         show(roc_spec)
     m = metrics.metrics_at(ts.abnormal, ts.errors, threshold, beta=beta)
     reference = metrics.metrics_at(ts.abnormal, ts.errors, shipped_t, beta=beta)
-    metric_tiles(
-        m,
-        roc.auc,
-        keys=("accuracy", "precision", "recall", "fbeta", "auc", "tpr", "tnr", "fpr", "fnr"),
-        per_row=5,
-        previous=reference,
-    )
+    metric_tiles(m, roc.auc, previous=reference)  # the app's one tile order
     st.caption(
         f"{confusion_caption(m)}. Arrows compare with the shipped threshold "
         f"({shipped_t:.4f}). AUC does not depend on the threshold: it sums up every possible one."
