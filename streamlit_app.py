@@ -29,6 +29,8 @@ pages = [
     st.Page("pages/experiments.py", title="Experiments", icon="🧪", url_path="experiments"),
 ]
 page = st.navigation(pages)
+# Streamlit leaves 6rem above every page; at 1366x768 that is room a demo needs for the charts.
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}</style>")
 
 with st.sidebar:
     st.markdown(

@@ -48,7 +48,7 @@ def test_beat_chart_with_reconstruction():
     assert scale["range"][:2] == [C.INPUT_COLOR, C.RECON_COLOR]
     row = rows_with(d, "error")[10]
     assert row["error"] == pytest.approx(abs(row["Input"] - row["Reconstruction"]), abs=1e-3)
-    assert "mean squared error" in subtitle_text(d)
+    assert "reconstruction error (MSE" in subtitle_text(d)
 
 
 def test_beat_chart_y_domain_fixed_but_never_clips():

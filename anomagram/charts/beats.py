@@ -115,9 +115,7 @@ def beat_chart(
         ]
         mse = float(np.nanmean((sig - rec) ** 2)) if n else float("nan")
         subtitle = (
-            ["Shaded gap = reconstruction error", f"(mean squared error {mse:.4g})"]
-            if math.isfinite(mse)
-            else None
+            f"Shaded gap = reconstruction error (MSE {mse:.3g})" if math.isfinite(mse) else None
         )
     else:
         layers.append(

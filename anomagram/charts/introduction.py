@@ -257,7 +257,7 @@ def verdict_html(
         )
     return (
         f"<div class='intro-verdict' style='border-left:6px solid {color};background:{tint};"
-        f"padding:.6rem .9rem;border-radius:6px;margin:.2rem 0 .6rem 0'>"
+        f"padding:.6rem .9rem;border-radius:6px;margin:.2rem 0 0 0'>"
         f"<div style='font-size:1.3rem;font-weight:700;color:{color}'>"
         f"{icon} Verdict: {word}</div><div>{detail}</div>{truth}</div>"
     )

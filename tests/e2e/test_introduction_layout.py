@@ -1,6 +1,7 @@
 """The Introduction's layout in a real browser, at the screen sizes of a demo (issue 12).
 
-- 1440x900: the gallery and the verdict card are in the first screen, without scrolling;
+- 1440x900: the gallery and the verdict panel (card and reconstruction chart) are in the first
+  screen, without scrolling;
   1366x768 shows the verdict card and the top of the gallery.
 - 390x844 (phone) and 1280 px (small laptop): the drawing canvas, which has a fixed pixel
   width, lies inside the viewport and inside its column; on the phone the sidebar starts
@@ -72,6 +73,10 @@ def test_gallery_and_verdict_are_in_the_first_screen_at_1440x900(browser, app_ur
         verdict = page.locator(VERDICT).first.bounding_box()
         assert _in_first_screen(page, gallery, 1440, 900), gallery
         assert _in_first_screen(page, verdict, 1440, 900), verdict
+        # The whole verdict panel: the card and, under it, the input/reconstruction chart with
+        # its shaded error.
+        beat = page.locator(GALLERY).filter(has_text="Input and reconstruction").first
+        assert _in_first_screen(page, beat.bounding_box(), 1440, 900), beat.bounding_box()
         # The disclaimer is said once near the top (and once in the footer).
         assert page.get_by_text("Demonstration only, not for medical use.").first.is_visible()
         _first_screen(page, 1440, 900)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 # Total chart heights in px: Streamlit fits titles, legends and axes inside them.
-BEAT_H = 330
+BEAT_H = 255
 HIST_H = 330
 # Chapter 7's histogram and ROC: short enough to share one screen with the threshold slider
 # above them (at 470 px they never did).
