@@ -183,12 +183,15 @@ def error_histogram(
     x_max: float | None = None,
     title: str = "Reconstruction error of test beats",
     legend_title: str = "True label",
+    note: str | None = None,
 ) -> AnyChart:
     """Overlaid histograms of reconstruction error for normal and abnormal beats.
 
     Binning is done here with numpy so the chart carries at most ``2 * bins`` rows however many
     beats there are. Pass a fixed ``x_max`` to keep the axis still across epochs. When the
     groups are the model's verdicts rather than true labels, say so with ``legend_title``.
+    ``note`` (e.g. "epoch 12") is written in the plot's top right corner as data, not in the
+    title, so a chart redrawn every epoch keeps one spec and only its data changes.
     """
     df, hi, dropped = _histogram_frame(errors, is_abnormal, bins, x_max)
     thr = _finite_or_none(threshold)
@@ -259,6 +262,12 @@ def error_histogram(
             )
         )
         layers += [rule, label]
+    if note:
+        layers.append(
+            alt.Chart(pd.DataFrame({"note": [note]}))
+            .mark_text(align="right", baseline="top", dx=-4, dy=22, fontWeight="bold")
+            .encode(x=alt.XValue("width"), y=alt.YValue(0), text=alt.Text("note:N"))
+        )
     if df.empty:
         layers.append(_message("No reconstruction errors to show yet"))
 

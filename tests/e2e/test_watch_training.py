@@ -165,8 +165,20 @@ def test_fast_mode_shows_the_final_result_only(sized, app_url):
     assert epochs == [30], epochs
     assert_live_area_in_view(page, LAPTOP)
     assert_no_exception(page)
-    page.set_viewport_size(PHONE)
-    page.wait_for_timeout(800)
+
+
+def test_on_a_phone_the_bar_is_brought_into_view_below_the_header(sized, app_url):
+    page = sized(app_url, PHONE)
+    choose_speed(page, "Fast")
+    train_and_count(page, 30)
+    # The header's sidebar button sits at the top left on a phone: the bar must start below it.
+    toggle = page.get_by_test_id("stExpandSidebarButton").bounding_box()
+    button = page.get_by_role("button", name="▶ Train 30 more epochs").bounding_box()
+    assert button is not None and button["y"] >= 0 and button["y"] + button["height"] <= 844
+    assert toggle is not None, "the collapsed sidebar's button is not in the header"
+    assert button["y"] >= toggle["y"] + toggle["height"], (button, toggle)
+    assert_no_exception(page)
+    page.mouse.move(0, 0)
     screenshot(page, "train_watch_phone")
 
 

@@ -139,10 +139,13 @@ def draw_charts(
     total: int,
     pca: bool,
     timings: dict | None = None,
+    x_max: float | None = None,
 ) -> None:
     """Every chart of the grid from the trainer's history and last report.
 
-    ``timings`` (optional) receives the seconds each chart took to build and send.
+    ``timings`` (optional) receives the seconds each chart took to build and send. ``x_max``
+    holds the histogram's error axis still (a live run passes the same value every frame, so
+    Streamlit updates that chart's data in place instead of rebuilding it).
     """
     report = trainer.last_report
     if report is None:
@@ -164,8 +167,9 @@ def draw_charts(
         show_plot(slots["loss"], loss, PLOT_HEIGHT["loss"])
         lap("loss")
     if "histogram" in slots:
-        title = f"Reconstruction error of test beats · epoch {report.epoch}"
-        histogram = charts.error_histogram(errors, y, threshold=threshold, title=title)
+        histogram = charts.error_histogram(
+            errors, y, threshold=threshold, x_max=x_max, note=f"epoch {report.epoch}"
+        )
         show_plot(slots["histogram"], histogram, PLOT_HEIGHT["histogram"])
         lap("histogram")
     if "roc" in slots:

@@ -13,6 +13,7 @@ import os
 import sys
 import time
 
+import numpy as np
 import streamlit as st
 
 from anomagram import metrics
@@ -60,13 +61,14 @@ def run_live(
     start = time.perf_counter()
     last_progress = 0.0
     frame_end = start  # when the frame on screen has been shown long enough
+    x_max = None  # the histogram's error axis for this run, from its first frame
     status.progress(
         trainer.epochs_done / (trainer.epochs_done + epochs),
         text=f"Starting · epoch {trainer.epochs_done} of {trainer.epochs_done + epochs}",
     )
 
     def on_epoch(report) -> None:
-        nonlocal last_progress, frame_end
+        nonlocal last_progress, frame_end, x_max
         now = time.perf_counter()
         last = report.epoch == report.target_epoch
         # In Fast mode at most one progress message per PROGRESS_SECONDS: epochs end every
@@ -90,8 +92,13 @@ def run_live(
             time.sleep(wait)
         frame_start = time.perf_counter()
         timings: dict = {}
+        if x_max is None:
+            # Errors mostly shrink as training goes on: the first frame's largest one (with a
+            # margin) keeps every later frame on the same axis; a larger error lands in the
+            # last bin, which says so in its tooltip.
+            x_max = 1.1 * float(np.nanmax(report.test_errors))
         threshold = thresholds.strategy_threshold(trainer, strategy)
-        draw_charts(slots, trainer, threshold, report.target_epoch, pca, timings)
+        draw_charts(slots, trainer, threshold, report.target_epoch, pca, timings, x_max)
         if tiles_slot is not None:
             tick = time.perf_counter()
             _live_tiles(tiles_slot, y, report.test_errors, threshold, strategy)

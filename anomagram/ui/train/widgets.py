@@ -84,12 +84,14 @@ def scroll_into_view(key: str, seconds: float = 3.0) -> None:
           // This element is empty: hidden, it adds no gap to the layout.
           const box = document.currentScript?.closest("[data-testid='stElementContainer']");
           if (box) box.style.display = "none";
+          // Streamlit's header is transparent: the bar may sit at the very top, except on a
+          // phone, where the header holds the sidebar button at the left and would cover it.
+          const margin = window.innerWidth < 640 ? 56 : 4;
           const go = () => {{
             if (stop || performance.now() > until) return;
             const el = document.querySelector(".st-key-{key}");
-            // Streamlit's header is transparent: the bar may sit at the very top.
-            if (el && Math.abs(el.getBoundingClientRect().top - 4) > 2) {{
-              el.style.scrollMarginTop = "4px";
+            if (el && Math.abs(el.getBoundingClientRect().top - margin) > 2) {{
+              el.style.scrollMarginTop = margin + "px";
               el.scrollIntoView({{block: "start"}});
             }}
             setTimeout(go, 50);
