@@ -162,6 +162,21 @@ def rss_mb(pid: int) -> float:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) / 1024
 
 
+def open_train_page(page, app_url: str, query: str = "") -> None:
+    """Open the Train page and wait until it is idle.
+
+    The first visitor of a fresh server who opens /train directly gets Streamlit's automatic
+    pages/ navigation instead of the app's; a first visit to the home page avoids that quirk.
+    """
+    page.goto(app_url)
+    page.get_by_role("link", name="Train a model").wait_for()
+    wait_for_app(page)
+    page.goto(f"{app_url}/train{query}")
+    page.get_by_role("button", name="▶ Train").wait_for()
+    wait_for_app(page)
+    assert_no_exception(page)
+
+
 def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0, page.inner_text("body")[:2000]
     assert not re.search(r"Traceback \(most recent call last\)", page.content())

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import re
 
-from e2e_helpers import assert_no_exception, screenshot, wait_for_app
+from e2e_helpers import assert_no_exception, open_train_page, screenshot, wait_for_app
 from playwright.sync_api import expect
 
 CHART = "[data-testid='stVegaLiteChart']"
-
-
-def open_train_page(page, app_url: str, query: str = "") -> None:
-    # The first visitor of a fresh server who opens /train directly gets Streamlit's automatic
-    # pages/ navigation instead of the app's; a first visit to the home page avoids that quirk.
-    page.goto(app_url)
-    page.get_by_role("link", name="Train a model").wait_for()
-    wait_for_app(page)
-    page.goto(f"{app_url}/train{query}")
-    page.get_by_role("button", name="▶ Train").wait_for()
-    wait_for_app(page)
-    assert_no_exception(page)
 
 
 def tall_screenshot(page, name: str) -> None:

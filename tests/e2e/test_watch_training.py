@@ -11,7 +11,7 @@ import re
 import time
 
 import pytest
-from e2e_helpers import assert_no_exception, screenshot, wait_for_app
+from e2e_helpers import assert_no_exception, open_train_page, screenshot, wait_for_app
 
 LAPTOP = {"width": 1366, "height": 768}
 DESKTOP = {"width": 1440, "height": 900}
@@ -95,14 +95,7 @@ def sized(browser):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(60_000)
-        # A first visit to the home page avoids the fresh server's pages/ navigation quirk.
-        page.goto(app_url)
-        page.get_by_role("link", name="Train a model").wait_for()
-        wait_for_app(page)
-        page.goto(f"{app_url}/train{query}")
-        page.get_by_role("button", name="▶ Train").wait_for()
-        wait_for_app(page)
-        assert_no_exception(page)
+        open_train_page(page, app_url, query)
         return page
 
     yield open_page
