@@ -222,8 +222,8 @@ def test_watch_mode_paces_every_epoch_as_a_frame():
     assert at.session_state["train_speed"] == "watch"
 
 
-def test_skip_to_the_end_finishes_the_interrupted_run(ecg):
-    # What a Skip click leaves: a Watch run stopped after some epochs, and a "skip" request.
+def _stopped_watch_run(ecg) -> tuple[Trainer, AppTest]:
+    """A Watch run of FAST stopped after 4 of its epochs, as a click mid-run leaves it."""
     trainer = Trainer.create(FAST, ecg)
     trainer.train(4)
     trainer.status = "stopped"
@@ -232,6 +232,12 @@ def test_skip_to_the_end_finishes_the_interrupted_run(ecg):
     at.session_state["train_speed"] = "watch"
     at.session_state["trainer"] = trainer
     at.session_state["train_target"] = FAST.epochs
+    return trainer, at
+
+
+def test_skip_to_the_end_finishes_the_interrupted_run(ecg):
+    # What a Skip click leaves: a Watch run stopped after some epochs, and a "skip" request.
+    trainer, at = _stopped_watch_run(ecg)
     at.session_state["train_request"] = "skip"
     at.run()
     no_exception(at)
@@ -242,14 +248,7 @@ def test_skip_to_the_end_finishes_the_interrupted_run(ecg):
 
 
 def test_switching_to_fast_during_a_run_finishes_that_run(ecg):
-    trainer = Trainer.create(FAST, ecg)
-    trainer.train(4)
-    trainer.status = "stopped"
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    at.session_state["spec"] = FAST
-    at.session_state["train_speed"] = "watch"
-    at.session_state["trainer"] = trainer
-    at.session_state["train_target"] = FAST.epochs
+    trainer, at = _stopped_watch_run(ecg)
     at.run()
     assert any("Paused at epoch 4 of 30" in t for t in status_texts(at))
     # What a speed click in the middle of a Watch run finds: the run it just stopped.
