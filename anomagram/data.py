@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from anomagram.numbers import parse_float
+
 SEQ_LEN = 140  # samples per beat: the model's input and output width
 NORMAL = 1
 CLASS_IDS = (1, 2, 3, 4, 5)
@@ -252,9 +254,29 @@ class MinMaxScaler:
     def to_dict(self) -> dict[str, float]:
         return {"minimum": self.minimum, "maximum": self.maximum}
 
+    # What a saved scaler (from a model file anyone can upload) must satisfy. The model computes
+    # in float32, whose largest value is 3.4e38:
+    # - |minimum|, |maximum| <= 1e30, the largest heartbeat value an upload may hold;
+    # - maximum - minimum >= 1e-6, so a beat of up to 1e30 scales to at most ~1e36, still a
+    #   float32 (a range of 1e-300 is 0 in float32: every beat became inf or NaN, then "normal");
+    # - and >= 1e-4 of the values' size: float32 resolves about 1 part in 8 million, so a
+    #   narrower range would leave fewer than ~800 distinct levels between minimum and maximum.
+    MAX_ABS = 1e30
+    MIN_SPAN = 1e-6
+    MIN_RELATIVE_SPAN = 1e-4
+
     @classmethod
     def from_dict(cls, d: dict) -> MinMaxScaler:
-        lo, hi = float(d["minimum"]), float(d["maximum"])
-        if not np.isfinite([lo, hi]).all() or hi <= lo:
-            raise ValueError("A scaler needs finite minimum < maximum.")
+        """A scaler saved by :meth:`to_dict`, checked: it may come from anyone's model file."""
+        if not isinstance(d, dict) or not {"minimum", "maximum"} <= set(d):
+            raise ValueError("A scaler needs a minimum and a maximum.")
+        lo = parse_float(d["minimum"], "The scaler's minimum")
+        hi = parse_float(d["maximum"], "The scaler's maximum")
+        size = max(abs(lo), abs(hi))
+        if size > cls.MAX_ABS:
+            raise ValueError(f"The scaler's range, {lo:g} to {hi:g}, is too large for heartbeats.")
+        if not hi - lo >= max(cls.MIN_SPAN, cls.MIN_RELATIVE_SPAN * size):
+            raise ValueError(
+                f"The scaler's range, {lo:.6g} to {hi:.6g}, is too narrow to scale heartbeats."
+            )
         return cls(lo, hi)

@@ -2,6 +2,11 @@
 
 Keras 3 runs on JAX here, imported on first use through ``keras_module`` (see
 ``anomagram.backend``), so pages that only show text and charts paint before it is loaded.
+
+A model file is anyone's upload, so loading trusts nothing in it: the network is rebuilt from
+the Spec in its metadata (``expected_layers``), the file's ``config.json`` must describe exactly
+that network and is never handed to Keras, and the weights file must be the size that network
+implies before Keras reads a byte of it (see ``anomagram.model_file``).
 """
 
 from __future__ import annotations
@@ -14,18 +19,31 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from anomagram import model_file
 from anomagram.backend import keras_module
 from anomagram.data import SEQ_LEN, MinMaxScaler
 from anomagram.inference import DECODER, ENCODER, decoder_of, encoder_of, probe
-from anomagram.spec import Spec
+from anomagram.numbers import (
+    JsonError,
+    NumberError,
+    finite_array,
+    parse_float,
+    parse_int,
+    safe_json_loads,
+    shown,
+)
+from anomagram.spec import MAX_LATENT, MAX_LAYERS, MAX_UNITS, Spec
 
 if TYPE_CHECKING:
     import keras
 
 METADATA_ENTRY = "anomagram.json"
+CONFIG_ENTRY = "config.json"  # Keras's names for the network and its weights in a .keras zip
+WEIGHTS_ENTRY = "model.weights.h5"
 FORMAT_VERSION = 1
 MAX_MODEL_BYTES = 5_000_000
 MAX_UNPACKED_BYTES = 50_000_000
+MAX_JSON_BYTES = 1_000_000  # the metadata: a scaler, a threshold, a Spec and a few notes
 
 
 class ModelFileError(ValueError):
@@ -90,26 +108,75 @@ def _dense(units: int, activation: str, name: str, regularizer=None):
     )
 
 
+# --- the network a Spec describes ----------------------------------------------------------------
+
+INPUT_NAME = "input"  # the whole autoencoder's input layer; its two halves follow it
+
+
+@dataclass(frozen=True)
+class DenseLayer:
+    name: str
+    units: int
+    activation: str  # Keras's name: "linear" for none
+    regularized: bool  # hidden layers carry the Spec's regularizer; z and the output do not
+
+
+@dataclass(frozen=True)
+class Half:
+    """The encoder or the decoder: an input of ``width`` numbers, then Dense ``layers``."""
+
+    name: str
+    input_name: str
+    width: int
+    layers: tuple[DenseLayer, ...]
+
+
+def expected_layers(spec: Spec) -> tuple[Half, Half]:
+    """Every layer of the autoencoder ``spec`` describes: what ``build_autoencoder`` builds and
+    what a model file's ``config.json`` must declare, layer for layer."""
+    act = spec.activation
+    encoder = Half(
+        ENCODER,
+        "beat",
+        SEQ_LEN,
+        (
+            *(DenseLayer(f"encoder_{i}", u, act, True) for i, u in enumerate(spec.hidden, 1)),
+            # A linear bottleneck, as in Anomagram: latent coordinates may take any sign.
+            DenseLayer("z", spec.latent, "linear", False),
+        ),
+    )
+    mirrored = enumerate(spec.hidden[::-1], 1)
+    decoder = Half(
+        DECODER,
+        "z_in",
+        spec.latent,
+        (
+            *(DenseLayer(f"decoder_{i}", u, act, True) for i, u in mirrored),
+            DenseLayer("reconstruction", SEQ_LEN, spec.output_activation, False),
+        ),
+    )
+    return encoder, decoder
+
+
+# The most weights any valid Spec describes: every layer and the bottleneck at their bounds.
+MAX_WEIGHTS = Spec(hidden=(MAX_UNITS,) * MAX_LAYERS, latent=MAX_LATENT).weight_count
+
+
 def build_autoencoder(spec: Spec) -> keras.Model:
     """A compiled autoencoder: sub-models ``encoder`` (SEQ_LEN -> hidden -> z) and ``decoder``."""
     keras = keras_module()
     reg = _regularizer(spec)
-    enc_in = keras.Input((SEQ_LEN,), name="beat")
-    x = enc_in
-    for i, units in enumerate(spec.hidden, start=1):
-        x = _dense(units, spec.activation, f"encoder_{i}", reg)(x)
-    # A linear bottleneck, as in Anomagram: the latent coordinates are free to take any sign.
-    z = _dense(spec.latent, None, "z")(x)
-    encoder = keras.Model(enc_in, z, name=ENCODER)
-
-    dec_in = keras.Input((spec.latent,), name="z_in")
-    y = dec_in
-    for i, units in enumerate(spec.hidden[::-1], start=1):
-        y = _dense(units, spec.activation, f"decoder_{i}", reg)(y)
-    out = _dense(SEQ_LEN, spec.output_activation, "reconstruction")(y)
-    decoder = keras.Model(dec_in, out, name=DECODER)
-
-    beats = keras.Input((SEQ_LEN,), name="input")
+    halves = []
+    for half in expected_layers(spec):
+        inputs = keras.Input((half.width,), name=half.input_name)
+        x = inputs
+        for layer in half.layers:
+            x = _dense(
+                layer.units, layer.activation, layer.name, reg if layer.regularized else None
+            )(x)
+        halves.append(keras.Model(inputs, x, name=half.name))
+    encoder, decoder = halves
+    beats = keras.Input((SEQ_LEN,), name=INPUT_NAME)
     model = keras.Model(beats, decoder(encoder(beats)), name="autoencoder")
     _draw_weights(model, spec.seed)
     model.compile(optimizer=make_optimizer(spec), loss="mean_squared_error")
@@ -143,6 +210,31 @@ def reinitialize(model: keras.Model, spec: Spec) -> None:
 
 # --- a model ready to score raw beats ----------------------------------------------------------
 
+ABNORMAL, NORMAL, UNSCORED = "abnormal", "normal", "could not be scored"
+
+
+def check_threshold(value: object, what: str = "The threshold") -> float:
+    """A threshold from a user, a link or a model file: a finite number, 0 or more.
+
+    Errors are mean squared errors, never negative; NaN would flag nothing (every comparison
+    with NaN is false) and infinity would flag nothing either, both silently.
+    """
+    threshold = parse_float(value, what)
+    if threshold < 0:
+        raise NumberError(f"{what} must be 0 or more, not {shown(value)}.")
+    return threshold
+
+
+def verdicts(errors: np.ndarray, threshold: float) -> np.ndarray:
+    """Per beat, ``ABNORMAL`` when its error is above ``threshold``, else ``NORMAL``, and
+    ``UNSCORED`` when the error is NaN or infinite: ``NaN > threshold`` is False, which would
+    have read "normal" for a beat the model could not score at all."""
+    errors = np.asarray(errors, np.float64)
+    out = np.full(errors.shape, NORMAL, dtype=object)
+    out[errors > check_threshold(threshold)] = ABNORMAL
+    out[~np.isfinite(errors)] = UNSCORED
+    return out
+
 
 @dataclass
 class Detector:
@@ -154,16 +246,26 @@ class Detector:
     spec: Spec
     info: dict = field(default_factory=dict)  # e.g. threshold strategy, AUC, epochs trained
 
+    def __post_init__(self):
+        self.threshold = check_threshold(self.threshold)
+
     def reconstruct(self, raw_beats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scaled input, scaled reconstruction and per-beat MSE for raw beats (n, SEQ_LEN)."""
-        scaled = self.scaler.transform(np.atleast_2d(raw_beats))
+        raw = np.asarray(raw_beats, np.float32)
+        if raw.size == 0:
+            empty = np.zeros((0, SEQ_LEN), np.float32)
+            return empty, empty, np.zeros(0, np.float32)
+        scaled = self.scaler.transform(np.atleast_2d(raw))
         latent, recon, errors = probe(self.model, scaled)
         return scaled, recon, errors
 
-    def score(self, raw_beats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per-beat error and verdict (True = abnormal)."""
+    def score(self, raw_beats: np.ndarray, threshold: float | None = None):
+        """Per-beat error and verdict (see :func:`verdicts`), at ``threshold`` or the model's own.
+
+        Returns ``(errors, verdicts)``; a non-finite ``threshold`` raises a ``NumberError``.
+        """
         _, _, errors = self.reconstruct(raw_beats)
-        return errors, errors > self.threshold
+        return errors, verdicts(errors, self.threshold if threshold is None else threshold)
 
 
 # --- saving and loading ------------------------------------------------------------------------
@@ -205,7 +307,7 @@ def read_metadata(path: str | Path) -> dict:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            if not {"config.json", "model.weights.h5"} <= names:
+            if not {CONFIG_ENTRY, WEIGHTS_ENTRY} <= names:
                 raise ModelFileError(f"{path.name} is a zip archive but not a Keras model.")
             if METADATA_ENTRY not in names:
                 raise ModelFileError(
@@ -219,42 +321,90 @@ def read_metadata(path: str | Path) -> dict:
                     f"{path.name} would unpack to {unpacked / 1e6:.0f} MB; "
                     f"model files up to {MAX_UNPACKED_BYTES / 1e6:.0f} MB unpacked are accepted."
                 )
-            if zf.getinfo(METADATA_ENTRY).file_size > 1_000_000:
+            if zf.getinfo(METADATA_ENTRY).file_size > MAX_JSON_BYTES:
                 raise ModelFileError(f"{path.name}: its Anomagram metadata is too large.")
-            meta = json.loads(zf.read(METADATA_ENTRY))
-    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError):
+            raw = zf.read(METADATA_ENTRY)
+    except zipfile.BadZipFile:
         raise ModelFileError(f"{path.name} is damaged and cannot be read.") from None
     try:
+        meta = safe_json_loads(raw, "its Anomagram metadata", MAX_JSON_BYTES)
+    except JsonError as exc:
+        raise ModelFileError(f"{path.name} is damaged: {exc}") from None
+    try:
+        if not isinstance(meta, dict):
+            raise ValueError("it is not a JSON object.")
         if meta.get("format") != "anomagram" or meta.get("format_version") != FORMAT_VERSION:
-            raise ValueError("unknown format version")
+            raise ValueError("unknown format version.")
         meta["scaler"] = MinMaxScaler.from_dict(meta["scaler"])
         meta["spec"] = Spec.from_dict(meta["spec"])
-        meta["threshold"] = float(meta["threshold"])
-        if not np.isfinite(meta["threshold"]):
-            raise ValueError("threshold is not finite")
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ModelFileError(f"{path.name}: its Anomagram metadata is invalid ({exc}).") from None
+        meta["threshold"] = check_threshold(meta["threshold"])
+        if not isinstance(meta.setdefault("info", {}), dict):
+            raise ValueError("its info is not a JSON object.")
+        meta["info"] = {key: _note(value) for key, value in meta["info"].items()}
+    except KeyError as exc:
+        raise ModelFileError(f"{path.name}: its Anomagram metadata has no {exc}.") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ModelFileError(f"{path.name}: its Anomagram metadata is invalid: {exc}") from None
     return meta
 
 
+def _note(value: object) -> object:
+    """A value of the metadata's free ``info``, with numbers through ``anomagram.numbers``: one
+    that is NaN (an AUC without both classes), infinite or huge (a 4,000-digit integer breaks
+    ``math.isfinite``) becomes None, so whatever shows the notes only ever meets plain numbers."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    parse = parse_int if isinstance(value, int) else parse_float
+    try:
+        return parse(value, "A note")
+    except NumberError:
+        return None
+
+
 def load_detector(path: str | Path) -> Detector:
-    """Load a model file safely: metadata checked first, Keras ``safe_mode``, shapes checked."""
+    """Load a model file safely: every check below runs before Keras allocates anything.
+
+    The metadata (size, JSON, format, scaler, threshold, Spec) is read first; ``config.json``
+    must declare exactly the network the Spec describes and the weights file must be the size
+    that network implies. Only then is the network built from the Spec (never from the file's
+    config, which Keras would have trusted: a Dense layer of 2,000,000 units cost 3.9 GB) and
+    the weights read into it; NaN or infinite weights are refused.
+    """
     meta = read_metadata(path)
-    keras = keras_module()
+    spec: Spec = meta["spec"]
     name = Path(path).name
-    try:
-        model = keras.saving.load_model(path, safe_mode=True, compile=True)
-    except Exception as exc:  # Keras raises many types for hostile or broken files
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        raise ModelFileError(f"{name} could not be loaded safely: {reason}") from None
-    try:
-        encoder_of(model), decoder_of(model)
-    except ValueError:
-        raise ModelFileError(f"{name} has no encoder/decoder sub-models.") from None
-    in_shape, out_shape = tuple(model.input_shape), tuple(model.output_shape)
-    if in_shape[-1:] != (SEQ_LEN,) or out_shape[-1:] != (SEQ_LEN,):
+    halves = expected_layers(spec)
+    n_weights = spec.weight_count
+    if n_weights > MAX_WEIGHTS:  # the Spec's bounds already ensure this; the cost is nil
         raise ModelFileError(
-            f"{name} maps {in_shape[1:]} to {out_shape[1:]}; a heartbeat model maps "
-            f"{SEQ_LEN} to {SEQ_LEN}."
+            f"{name} describes {n_weights:,} weights; at most {MAX_WEIGHTS:,} are accepted."
         )
-    return Detector(model, meta["scaler"], meta["threshold"], meta["spec"], meta.get("info", {}))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            problem = model_file.config_problem(
+                zf, CONFIG_ENTRY, halves, INPUT_NAME
+            ) or model_file.weights_problem(zf, WEIGHTS_ENTRY, n_weights, halves)
+    except zipfile.BadZipFile:
+        raise ModelFileError(f"{name} is damaged and cannot be read.") from None
+    if problem:
+        raise ModelFileError(f"{name} could not be loaded safely: {problem}.")
+    model = build_autoencoder(spec)
+    # Built, so that the saved optimizer state (Adam's moments...) is read back with the
+    # weights and a re-exported file keeps it.
+    model.optimizer.build(model.trainable_variables)
+    try:
+        model.load_weights(path)
+    except Exception:  # Keras and h5py raise many types, with messages about their internals
+        raise ModelFileError(
+            f"{name} could not be loaded safely: its weights do not fit the network its "
+            "settings describe."
+        ) from None
+    for variable in model.weights:
+        try:
+            finite_array(variable.value, variable.path)
+        except NumberError:
+            raise ModelFileError(
+                f"{name} has weights that are NaN or infinite (in {variable.path}), "
+                "so it cannot score beats; train and save it again."
+            ) from None
+    return Detector(model, meta["scaler"], meta["threshold"], spec, meta["info"])

@@ -14,12 +14,12 @@ parameters (so a URL reproduces a setup).
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from anomagram.data import SEQ_LEN
+from anomagram.numbers import NumberError, parse_float, parse_int, shown
 
 KINDS = ("int", "float", "choice", "ints")
 
@@ -97,30 +97,28 @@ class Field:
     def parse(self, value):
         """A JSON, CLI, widget or query-string value as this field's type.
 
-        Raises ``ValueError`` with a readable message; whether the value is in bounds is
-        ``problems``'s job.
+        Numbers go through ``anomagram.numbers``, so infinities, NaN, overflow and huge digit
+        strings end as a :class:`NumberError` (a ``ValueError``) with one readable sentence;
+        whether the value is in bounds is ``problems``'s job.
         """
         if self.kind == "ints":
             if isinstance(value, str):
                 parts = [p for p in value.replace(" ", "").split(",") if p]
-            else:
+            elif isinstance(value, list | tuple):
                 parts = list(value)
+            else:
+                parts = [None]  # a lone number or an object where a list belongs
             try:
-                return tuple(_to_int(p) for p in parts)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"{self.label} must be whole numbers separated by commas, like 7,3."
+                return tuple(parse_int(p, self.label) for p in parts)
+            except NumberError:
+                raise NumberError(
+                    f"{self.label} must be whole numbers separated by commas, like 7,3, "
+                    f"not {shown(value)}."
                 ) from None
         if self.kind == "int":
-            try:
-                return _to_int(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{self.label} must be a whole number, not {value!r}.") from None
+            return parse_int(value, self.label)
         if self.kind == "float":
-            try:
-                return float(value)
-            except (TypeError, ValueError):
-                raise ValueError(f"{self.label} must be a number, not {value!r}.") from None
+            return parse_float(value, self.label)
         return str(value).strip().lower()
 
     def problems(self, value) -> list[str]:
@@ -129,19 +127,20 @@ class Field:
         if self.kind == "choice":
             if value in self.choices:
                 return []
-            return [f"Unknown {noun} {value!r}; choose one of {', '.join(self.choices)}."]
+            return [f"Unknown {noun} {shown(value)}; choose one of {', '.join(self.choices)}."]
         if self.kind == "ints":
             return self._layer_problems(value)
         if self._in_bounds(value):
             return []
         if self.positive:
             return [
-                f"The {noun} must be a positive number up to {value_text(self.high)} (got {value})."
+                f"The {noun} must be a positive number up to {value_text(self.high)} "
+                f"(got {shown(value)})."
             ]
         unit = f" {self.unit}" if self.unit else ""
         return [
             f"The {noun} must be between {value_text(self.low)} and {value_text(self.high)}"
-            f"{unit} (got {value})."
+            f"{unit} (got {shown(value)})."
         ]
 
     def _in_bounds(self, number) -> bool:
@@ -160,7 +159,7 @@ class Field:
             if not self._in_bounds(units):
                 p.append(
                     f"Hidden layer {i} needs between {self.low} and {self.high} units "
-                    f"(got {units})."
+                    f"(got {shown(units)})."
                 )
         return p
 
@@ -424,6 +423,12 @@ class Spec:
     def layer_sizes(self) -> tuple[int, ...]:
         return layer_sizes(self.hidden, self.latent)
 
+    @property
+    def weight_count(self) -> int:
+        """Trainable weights of the network: a kernel and a bias per Dense layer."""
+        sizes = self.layer_sizes()
+        return sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
+
     def layer_path(self, mark_latent: str = "") -> str:
         return layer_path(self.hidden, self.latent, mark_latent=mark_latent)
 
@@ -481,12 +486,3 @@ def spec_problems(spec: Spec) -> list[str]:
 
 def _plain(value):
     return list(value) if isinstance(value, tuple) else value
-
-
-def _to_int(value) -> int:
-    if isinstance(value, bool):
-        raise ValueError("not a number")
-    number = float(value)
-    if not math.isfinite(number) or number != int(number):
-        raise ValueError("not whole")
-    return int(number)

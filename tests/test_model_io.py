@@ -1,25 +1,31 @@
-"""Models in and out, as the Score page does it (bytes in, bytes out), and the CLI agreeing.
+"""Models in and out, as the Score page does it (bytes in, bytes out), verdicts, and the CLI
+agreeing with the page.
 
-tests/test_model.py covers save_detector / load_detector on paths; these tests go through the
-page's helpers and add the hostile or broken files a user can upload.
+tests/test_model.py covers save_detector / load_detector on paths; tests/test_model_file.py the
+broken and hostile files a user can upload.
 """
 
 import io
-import json
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from anomagram.backend import keras_module
 from anomagram.cli import main
-from anomagram.data import MinMaxScaler
-from anomagram.model import MAX_MODEL_BYTES, ModelFileError, save_detector
+from anomagram.model import (
+    ABNORMAL,
+    MAX_MODEL_BYTES,
+    NORMAL,
+    UNSCORED,
+    Detector,
+    save_detector,
+    verdicts,
+)
+from anomagram.numbers import NumberError
 from anomagram.pretrained import load_pretrained
-from anomagram.spec import Spec
 from anomagram.ui.score import logic
-from anomagram.upload import parse_beats
+from anomagram.upload import parse_beats, scores_csv
 
 
 @pytest.fixture(scope="module")
@@ -30,37 +36,6 @@ def pretrained():
 @pytest.fixture(scope="module")
 def pretrained_bytes(pretrained):
     return logic.detector_bytes(pretrained)
-
-
-def _metadata(**changes) -> dict:
-    meta = {
-        "format": "anomagram",
-        "format_version": 1,
-        "scaler": MinMaxScaler(-5.0, 2.0).to_dict(),
-        "threshold": 0.01,
-        "spec": Spec().to_dict(),
-    }
-    meta.update(changes)
-    return meta
-
-
-def _with_metadata(model, meta: dict, tmp_path) -> bytes:
-    path = tmp_path / "m.keras"
-    model.save(path)
-    with zipfile.ZipFile(path, "a") as zf:
-        zf.writestr("anomagram.json", json.dumps(meta))
-    return path.read_bytes()
-
-
-def _rewrite(data: bytes, replace: dict[str, bytes] | None = None, add=None) -> bytes:
-    """A copy of a zip with some entries replaced or added."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for name in src.namelist():
-            dst.writestr(name, (replace or {}).get(name, src.read(name)))
-        for name, content, compress in add or ():
-            dst.writestr(name, content, compress_type=compress)
-    return out.getvalue()
 
 
 # --- round trips -------------------------------------------------------------------------------
@@ -107,116 +82,44 @@ def test_upload_names_are_made_safe(name, expected):
     assert logic.safe_file_name(name) == expected
 
 
-# --- refused files -------------------------------------------------------------------------------
+# --- verdicts: a beat that cannot be scored is never "normal" -------------------------------------
 
 
-def test_refuses_lambda_layer_upload(tmp_path):
-    keras = keras_module()
-    inp = keras.Input((140,))
-    model = keras.Model(inp, keras.layers.Lambda(lambda x: x * 2)(inp))
-    data = _with_metadata(model, _metadata(), tmp_path)
-    with pytest.raises(ModelFileError, match="could not be loaded safely"):
-        logic.load_uploaded_model("lambda.keras", data)
-
-
-def test_refuses_renamed_zip_that_is_not_a_model():
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        zf.writestr("beats.csv", "1,2,3\n")
-    with pytest.raises(ModelFileError, match="zip archive but not a Keras model"):
-        logic.load_uploaded_model("beats.keras", out.getvalue())
+def test_non_finite_errors_are_unscored_not_normal():
+    errors = np.array([0.01, 0.5, np.nan, np.inf, 0.2])
+    assert list(verdicts(errors, 0.1)) == [NORMAL, ABNORMAL, UNSCORED, UNSCORED, ABNORMAL]
 
 
 @pytest.mark.parametrize(
-    "data, message",
+    "threshold, message",
     [
-        (b"", "empty"),
-        (b"definitely not a model", "not a zip archive"),
-        (bytes(range(256)) * 40, "not a zip archive"),
+        (float("nan"), "must be a finite number"),
+        ("inf", "must be a finite number"),
+        (-1, "must be 0 or more"),
     ],
 )
-def test_refuses_junk(data, message):
-    with pytest.raises(ModelFileError, match=message):
-        logic.load_uploaded_model("junk.keras", data)
+def test_non_finite_or_negative_threshold_is_refused(pretrained, threshold, message):
+    beats = np.zeros((2, 140), np.float32)
+    with pytest.raises(NumberError, match=message):
+        pretrained.score(beats, threshold)
+    with pytest.raises(NumberError, match=message):
+        Detector(pretrained.model, pretrained.scaler, threshold, pretrained.spec)
 
 
-def test_refuses_truncated_file(pretrained_bytes):
-    for cut in (len(pretrained_bytes) // 2, len(pretrained_bytes) - 10):
-        with pytest.raises(ModelFileError, match="junk.keras"):
-            logic.load_uploaded_model("junk.keras", pretrained_bytes[:cut])
+def test_beats_that_overflow_are_unscored_in_the_score_and_the_csv(pretrained):
+    beats = np.zeros((3, 140), np.float32)
+    beats[1] = 1e25  # scaled fine, but its squared error overflows float32 to inf
+    errors, said = pretrained.score(beats)
+    assert not np.isfinite(errors[1]) and np.isfinite(errors[[0, 2]]).all()
+    assert said[1] == UNSCORED and set(said[[0, 2]]) <= {NORMAL, ABNORMAL}
+    csv = scores_csv([1, 2, 3], errors, errors > pretrained.threshold)  # a bool says "normal"...
+    rows = list(pd.read_csv(io.StringIO(csv), keep_default_na=False).itertuples(index=False))
+    assert rows[1].verdict == UNSCORED and rows[1].error == ""  # ...the CSV does not
 
 
-def test_refuses_oversize_before_loading_it(pretrained_bytes):
-    padding = np.random.default_rng(0).bytes(MAX_MODEL_BYTES)  # incompressible
-    big = _rewrite(pretrained_bytes, add=[("padding.bin", padding, zipfile.ZIP_STORED)])
-    assert len(big) > MAX_MODEL_BYTES
-    with pytest.raises(ModelFileError, match="MB"):
-        logic.load_uploaded_model("big.keras", big)
-
-
-def test_refuses_decompression_bomb(pretrained_bytes):
-    """Under the 5 MB upload limit, but it would unpack to 200 MB."""
-    bomb = _rewrite(
-        pretrained_bytes, add=[("padding.bin", b" " * 200_000_000, zipfile.ZIP_DEFLATED)]
-    )
-    assert len(bomb) < MAX_MODEL_BYTES
-    with pytest.raises(ModelFileError, match="would unpack to 200 MB"):
-        logic.load_uploaded_model("bomb.keras", bomb)
-
-
-def test_refuses_unreadable_metadata(pretrained_bytes):
-    bogus = b"{" + b" " * 1000 + b"not json"
-    data = _rewrite(pretrained_bytes, replace={"anomagram.json": bogus})
-    with pytest.raises(ModelFileError, match="damaged"):
-        logic.load_uploaded_model("bad.keras", data)
-
-
-@pytest.mark.parametrize(
-    "changes, message",
-    [
-        ({"spec": {**Spec().to_dict(), "hidden": [0]}}, "metadata is invalid"),
-        ({"threshold": "NaN"}, "metadata is invalid"),
-        ({"format_version": 99}, "metadata is invalid"),
-        ({"scaler": {"minimum": 1.0}}, "metadata is invalid"),
-    ],
-)
-def test_refuses_bad_metadata(pretrained_bytes, changes, message):
-    meta = _metadata(**changes)
-    data = _rewrite(pretrained_bytes, replace={"anomagram.json": json.dumps(meta).encode()})
-    with pytest.raises(ModelFileError, match=message):
-        logic.load_uploaded_model("meta.keras", data)
-
-
-def test_refuses_plain_keras_model(tmp_path):
-    keras = keras_module()
-    inp = keras.Input((140,))
-    path = tmp_path / "plain.keras"
-    keras.Model(inp, keras.layers.Dense(140)(inp)).save(path)
-    with pytest.raises(ModelFileError, match="not saved by Anomagram"):
-        logic.load_uploaded_model("plain.keras", path.read_bytes())
-
-
-def test_refuses_wrong_input_shape_with_valid_metadata(tmp_path):
-    """A 100 -> 100 autoencoder with encoder/decoder sub-models and valid metadata."""
-    keras = keras_module()
-    enc_in = keras.Input((100,))
-    encoder = keras.Model(enc_in, keras.layers.Dense(2)(enc_in), name="encoder")
-    dec_in = keras.Input((2,))
-    decoder = keras.Model(dec_in, keras.layers.Dense(100)(dec_in), name="decoder")
-    beats = keras.Input((100,))
-    model = keras.Model(beats, decoder(encoder(beats)))
-    data = _with_metadata(model, _metadata(), tmp_path)
-    with pytest.raises(ModelFileError, match="a heartbeat model maps 140 to 140"):
-        logic.load_uploaded_model("short.keras", data)
-
-
-def test_refuses_model_without_submodels(tmp_path):
-    keras = keras_module()
-    inp = keras.Input((140,))
-    model = keras.Model(inp, keras.layers.Dense(140)(keras.layers.Dense(2)(inp)))
-    data = _with_metadata(model, _metadata(), tmp_path)
-    with pytest.raises(ModelFileError, match="no encoder/decoder"):
-        logic.load_uploaded_model("flat.keras", data)
+def test_no_beats_score_to_nothing(pretrained):
+    errors, said = pretrained.score(np.zeros((0, 140), np.float32))
+    assert errors.shape == (0,) and said.shape == (0,)
 
 
 # --- the CLI and the page agree -------------------------------------------------------------------
@@ -261,7 +164,7 @@ def test_cli_score_agrees_with_the_page(ecg, pretrained, small_trainer, tmp_path
     cli = _cli_scores(csv_path, model_path, tmp_path / "cli.csv")
     _assert_same(page, cli)
     assert len(page) == sum(logic.EXAMPLE_CLASSES.values())  # the broken row is left out...
-    assert f"line {logic.EXAMPLE_BAD_LINE} not scored" in capsys.readouterr().err  # ...and said
+    assert f"line {logic.EXAMPLE_BAD_LINE} could not be read" in capsys.readouterr().err  # ...said
 
     threshold = float(np.median(page["error"]))
     page_at = _page_scores(uploaded, text, threshold)

@@ -86,6 +86,43 @@ def test_bad_query_params_raise_spec_error(params, message):
         Spec.from_query_params(params)
 
 
+@pytest.mark.parametrize("name", [n for n, f in FIELDS.items() if f.kind != "choice"])
+@pytest.mark.parametrize("text", ["inf", "-inf", "nan", "1e400", "9" * 100_000, "7,1e400"])
+def test_non_finite_and_huge_numbers_are_one_short_spec_error(name, text):
+    """Every number a link, the CLI or a model file sends goes through anomagram.numbers."""
+    f = FIELDS[name]
+    with pytest.raises(SpecError) as info:
+        Spec.from_query_params({name: text})
+    (problem,) = info.value.problems
+    assert problem.startswith(f.label) and problem.endswith(".") and len(problem) < 120
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"epochs": "inf"}, "Steps (epochs) must be a whole number, not 'inf'."),
+        ({"seed": "1e400"}, "Seed must be a whole number, not '1e400'."),
+        ({"seed": "9" * 5000}, "Seed must be a whole number of at most 30 digits."),
+        ({"learning_rate": "nan"}, "Learning rate must be a finite number, not 'nan'."),
+        ({"abnormal_pct": "1e400"}, "must be a finite number, not '1e400'."),
+        ({"hidden": "7,1e400"}, "like 7,3, not '7,1e400'."),
+        ({"hidden": "7,inf"}, "like 7,3, not '7,inf'."),
+        ({"hidden": 5}, "like 7,3, not 5."),
+        ({"latent": True}, "Latent size must be a whole number, not True."),
+        ({"latent": [2]}, "Latent size must be a whole number, not [2]."),
+    ],
+)
+def test_hostile_numbers_get_the_numbers_message(params, message):
+    with pytest.raises(SpecError) as info:
+        Spec.from_dict(params)
+    assert message in str(info.value)
+
+
+def test_whole_numbers_are_read_exactly():
+    assert Spec.from_query_params({"seed": "2147483647"}).seed == 2**31 - 1
+    assert Spec.from_dict({"latent": 4.0, "hidden": [7.0, "3"]}).hidden == (7, 3)
+
+
 def test_unknown_keys_in_dict_are_refused():
     with pytest.raises(SpecError, match="Unknown setting"):
         Spec.from_dict({"dropout": 0.5})
