@@ -9,13 +9,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from anomagram import baselines
 from anomagram.data import CLASS_NAMES, DataError
 from anomagram.metrics import THRESHOLD_STRATEGIES
+from anomagram.numbers import NumberError, parse_int, shown
+from anomagram.presets import PRESETS, preset_spec
 from anomagram.spec import FIELDS, Spec, SpecError, value_text
 
 EXIT_BAD_INPUT = 2
@@ -29,9 +34,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse, except that a mistake costs one line on stderr, not a 15-line usage block."""
 
     def error(self, message):
-        # Values checked by ``_one_of`` already say what would be accepted; anything else
-        # (unknown flag, missing value) points at --help.
-        checked = re.fullmatch(r"argument (\S+): (must be one of .*)", message)
+        # Values checked by our own types (``_one_of``, ``_threshold``) already say what would
+        # be accepted; anything else (unknown flag, missing value) points at --help.
+        checked = re.fullmatch(r"argument (\S+): (must .*)", message)
         if checked:
             message = f"{checked[1]} {checked[2]}"
         else:
@@ -51,6 +56,61 @@ def _one_of(choices: tuple[str, ...]):
     return check
 
 
+def _threshold(text: str) -> float:
+    """An argparse ``type`` for ``score --threshold``: a finite error level of at least 0.
+
+    ``float`` alone takes "nan" (every comparison false: nothing is ever flagged), "inf" and
+    "1e400" (nothing flagged either) and negatives (every beat flagged, since errors are >= 0).
+    The rule is the model's own (``check_threshold``); the message is argparse's one line.
+    """
+    from anomagram.model import check_threshold
+
+    try:
+        return check_threshold(text, "--threshold")
+    except NumberError:
+        raise argparse.ArgumentTypeError(
+            f"must be a finite number of at least 0, like 0.02 (got {shown(text)})"
+        ) from None
+
+
+def _output_path(text: str, flag: str, suffix: str = "") -> Path:
+    """The file an option will write to, checked before any work so a typo costs nothing.
+
+    Writing a probe file is the only test that also holds for root and read-only mounts, where
+    ``os.access`` says yes and the real write fails.
+    """
+    path = Path(text)
+    example = f"model{suffix}" if suffix else "scores.csv"
+    if path.is_dir():
+        raise CliError(f"{flag} {text} is a directory; give a file name, like {path / example}.")
+    if suffix and path.suffix != suffix:
+        raise CliError(f"{flag} {text}: the file name must end in {suffix}, like {example}.")
+    parent = path.parent
+    if not parent.is_dir():
+        raise CliError(
+            f"{flag} {text}: the directory {parent} does not exist; create it first or "
+            "choose another one."
+        )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CliError(f"{flag} {text} cannot be overwritten; choose another file name.")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".anomagram-write-test-"):
+            pass
+    except OSError as exc:
+        raise CliError(
+            f"{flag} {text}: cannot write in {parent} ({exc.strerror}); choose a directory "
+            "you can write to."
+        ) from None
+    return path
+
+
+def _write_failed(flag: str, path: Path, exc: OSError) -> CliError:
+    # The checks above passed, so this is the disk filling up or the directory changing meanwhile.
+    return CliError(
+        f"{flag} {path}: could not write it ({exc.strerror}); check the disk and retry."
+    )
+
+
 def add_spec_options(parser: argparse.ArgumentParser) -> None:
     """One option per spec field (``--learning-rate`` for ``learning_rate``), from the table.
 
@@ -58,6 +118,13 @@ def add_spec_options(parser: argparse.ArgumentParser) -> None:
     what was given to ``Spec.from_dict``, so the CLI parses and checks exactly like a link.
     """
     group = parser.add_argument_group("model and training settings")
+    group.add_argument(
+        "--preset",
+        type=_one_of(tuple(PRESETS)),
+        metavar="{" + ",".join(PRESETS) + "}",
+        help="start from this preset's whole spec (the Train page says what each one shows); "
+        "the options below override it",
+    )
     for name, f in FIELDS.items():
         if f.kind == "choice":  # argparse's usual {a,b,c} already lists them
             metavar, allowed = "{" + ",".join(f.choices) + "}", ""
@@ -69,7 +136,9 @@ def add_spec_options(parser: argparse.ArgumentParser) -> None:
 
 def spec_from_args(args: argparse.Namespace) -> Spec:
     given = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
-    return Spec.from_dict(given)
+    preset = getattr(args, "preset", None)
+    base = preset_spec(preset).to_dict() if preset else {}
+    return Spec.from_dict({**base, **given})
 
 
 def _clean(value):
@@ -116,6 +185,7 @@ def cmd_train(args) -> int:
     from anomagram.training import Trainer, evaluate
 
     spec = spec_from_args(args)
+    save = _output_path(args.save, "--save", ".keras") if args.save else None
     t0 = time.perf_counter()
     trainer = Trainer.create(spec)
     result = trainer.train(on_epoch=_progress(not args.json))
@@ -123,6 +193,11 @@ def cmd_train(args) -> int:
         _end_status()
     summary = evaluate(trainer, args.threshold)
     total = time.perf_counter() - t0
+    p = trainer.prepared
+    detectors = baselines.run_all(
+        p.train_scaled, p.test_scaled, p.test_is_abnormal, components=spec.latent, seed=spec.seed
+    )
+    summary["baseline_pca_auc"] = detectors["pca"].auc  # the same number as the table's
     out = {
         "spec": spec.to_dict(),
         "status": result.status,
@@ -134,13 +209,17 @@ def cmd_train(args) -> int:
             "compile": result.seconds_compile,
             "train": result.seconds_total,
         },
+        "baselines": baselines.as_records(detectors),
     }
-    if args.save:
+    if save:
         detector = trainer.detector(
             summary["threshold"],
             {"threshold_strategy": args.threshold, "auc": summary["auc"]},
         )
-        out["saved"] = str(save_detector(detector, args.save))
+        try:
+            out["saved"] = str(save_detector(detector, save))
+        except OSError as exc:
+            raise _write_failed("--save", save, exc) from None
     if args.json:
         print(json.dumps(_clean(out)))
     else:
@@ -155,7 +234,7 @@ def _fmt(x) -> str:
 def _train_text(out: dict) -> str:
     lines = [
         f"status      {out['status']}" + (f" - {out['message']}" if out["message"] else ""),
-        f"AUC         {_fmt(out['auc'])}   (PCA baseline {_fmt(out['baseline_pca_auc'])})",
+        f"AUC         {_fmt(out['auc'])}",
         f"threshold   {out['threshold']:.6f} ({out['threshold_strategy']})",
         f"accuracy    {_fmt(out['accuracy'])}   precision {_fmt(out['precision'])}   "
         f"recall {_fmt(out['recall'])}   F1 {_fmt(out['f1'])}",
@@ -167,6 +246,12 @@ def _train_text(out: dict) -> str:
     lines.append(
         f"seconds     total {s['total']:.2f}, compile ~{s['compile']:.2f}, train {s['train']:.2f}"
     )
+    rows = baselines.leaderboard(out["auc"], out["baselines"], ae_seconds=s["train"])
+    lines.append("leaderboard on this split (AUC, seconds to fit):")
+    for rank, row in enumerate(rows, start=1):
+        mark = "  <- this model" if row.is_autoencoder else ""
+        lines.append(f"  {rank}. {row.name:<22} {_fmt(row.auc)}  {row.seconds:6.2f} s{mark}")
+    lines.append(baselines.verdict(rows))
     if "saved" in out:
         lines.append(f"saved       {out['saved']}")
     return "\n".join(lines)
@@ -213,42 +298,74 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def _beats_file(text: str) -> Path:
+    """The CSV to score, refused by its size on disk before a byte of it is read."""
+    from anomagram.upload import check_size
+
+    path = Path(text)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise CliError(f"{text}: no such file.") from None
+    if not path.is_file():
+        raise CliError(f"{text} is not a file; give the CSV file of beats to score.")
+    check_size(size)
+    return path
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _label_column(text: str):
+    if text in ("auto", "none"):
+        return {"auto": "auto", "none": None}[text]
+    try:
+        return parse_int(text, "--label-column")
+    except NumberError:
+        raise CliError("--label-column takes auto, none or a column number.") from None
+
+
 def cmd_score(args) -> int:
-    from anomagram.model import ModelFileError, load_detector
+    from anomagram.model import ABNORMAL, UNSCORED, ModelFileError, load_detector
     from anomagram.upload import UploadError, parse_beats, scores_csv
 
-    path = Path(args.beats)
-    if not path.is_file():
-        raise CliError(f"{path}: no such file.")
-    label_column = {"auto": "auto", "none": None}.get(args.label_column)
-    if label_column is None and args.label_column not in ("none",):
-        try:
-            label_column = int(args.label_column)
-        except ValueError:
-            raise CliError("--label-column takes auto, none or a column number.") from None
     try:
+        # Every argument is checked before the model is loaded or the beats are read.
+        path = _beats_file(args.beats)
+        out_path = _output_path(args.out, "--out") if args.out else None
+        label_column = _label_column(args.label_column)
         detector = load_detector(args.model)
-        parsed = parse_beats(
-            path.read_bytes(), label_column=label_column, z_normalise=not args.no_znorm
-        )
+        with path.open("rb") as f:  # parse_beats reads at most its limit plus one byte
+            parsed = parse_beats(f, label_column=label_column, z_normalise=not args.no_znorm)
     except (ModelFileError, UploadError) as exc:
         raise CliError(str(exc)) from None
     threshold = detector.threshold if args.threshold is None else args.threshold
-    errors, _ = detector.score(parsed.beats) if len(parsed.beats) else ([], [])
-    verdicts = ["abnormal" if e > threshold else "normal" for e in errors]
+    errors, verdicts = detector.score(parsed.beats, threshold)
     text = scores_csv(parsed.lines, errors, verdicts, parsed.labels)
-    if args.out:
-        Path(args.out).write_text(text)
+    if out_path:
+        try:
+            out_path.write_text(text)
+        except OSError as exc:
+            raise _write_failed("--out", out_path, exc) from None
     else:
         sys.stdout.write(text)
     for warning in parsed.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for row in parsed.rejected:
-        print(f"line {row.line} not scored: {row.reason}", file=sys.stderr)
-    flagged = sum(v == "abnormal" for v in verdicts)
+        print(f"line {row.line} could not be read: {row.reason}", file=sys.stderr)
+    unscored = [int(line) for line, v in zip(parsed.lines, verdicts, strict=True) if v == UNSCORED]
+    for line in unscored:
+        print(
+            f"line {line} could not be scored: the model's reconstruction error is not a "
+            "finite number",
+            file=sys.stderr,
+        )
+    flagged = sum(v == ABNORMAL for v in verdicts)
     print(
-        f"{len(verdicts)} beats scored, {flagged} flagged abnormal "
-        f"(threshold {threshold:.6f}); {len(parsed.rejected)} rows not scored.",
+        f"{_count(len(verdicts) - len(unscored), 'beat')} scored, {flagged} flagged abnormal "
+        f"(threshold {threshold:.6f}); {len(unscored)} could not be scored by the model; "
+        f"{_count(len(parsed.rejected), 'row')} could not be read.",
         file=sys.stderr,
     )
     return 0
@@ -264,6 +381,8 @@ def cmd_pretrain(args) -> int:
     paths = pretrained.build(Path(args.out) if args.out else None)
     for p in paths:
         print(f"wrote {p} ({p.stat().st_size / 1e3:.0f} kB)")
+    rows = [baselines.Row(**row) for row in pretrained.load_leaderboard(paths[0].parent)]
+    print(baselines.verdict(rows))
     return 0
 
 
@@ -311,7 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("beats", help="CSV, one beat per row")
     score.add_argument("--model", required=True, help="a .keras file saved by Anomagram")
     score.add_argument("--out", help="write scores here instead of stdout")
-    score.add_argument("--threshold", type=float, help="override the model's threshold")
+    score.add_argument(
+        "--threshold", type=_threshold, help="override the model's threshold (a number >= 0)"
+    )
     score.add_argument("--label-column", default="auto", help="auto, none or a 0-based column")
     score.add_argument("--no-znorm", action="store_true", help="do not z-normalise each beat")
     score.set_defaults(func=cmd_score)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from anomagram.upload import (
     SEQ_LEN,
     ParsedBeats,
     UploadError,
+    check_size,
     detect_label_column,
     parse_beats,
     scores_csv,
@@ -87,13 +89,13 @@ def _corpus() -> list[Case]:
         Case(
             "nan",
             "\n".join([good[0], _replace_cell(good[1], 9, "NaN"), *good[2:4]]).encode(),
-            rejected={2: "column 10 is NaN (a missing value)"},
+            rejected={2: "column 10 ('NaN') is a missing value (NaN)"},
             good_lines=[1, 3, 4],
         ),
         Case(
             "inf",
             "\n".join([*good[:2], _replace_cell(good[2], 0, "-inf")]).encode(),
-            rejected={3: "column 1 is infinite"},
+            rejected={3: "column 1 ('-inf') is infinite"},
             good_lines=[1, 2],
         ),
         Case(
@@ -486,8 +488,10 @@ def test_detect_label_column_rules():
     assert detect_label_column([["2", *r] for r in floats]) == 0
     assert detect_label_column([[*r, "0"] for r in floats[:2]] + [[*floats[2], "1"]]) == 12
     assert detect_label_column(floats) is None
-    # Integer beats make integer columns ambiguous: no guess.
-    assert detect_label_column([["1", "512", "515", "530"], ["2", "498", "500", "505"]]) is None
+    # Beats in ADC counts: a 1..5 column stands apart from values that are never 0..5...
+    assert detect_label_column([["1", "512", "515", "530"], ["2", "498", "500", "505"]]) == 0
+    # ...but not from beats that are themselves small integers.
+    assert detect_label_column([["1", "2", "4", "3"], ["2", "0", "5", "3"]]) is None
     # ...but label words are never beat values.
     assert detect_label_column([["normal", "512", "515"], ["abnormal", "498", "500"]]) == 0
     # A column of zeros is a beat starting at the baseline, not "all abnormal".
@@ -561,3 +565,151 @@ def test_every_row_is_scored_or_rejected_with_its_line(items):
         nonblank = nonblank[1:]
     kept_or_rejected = sorted(parsed.lines.tolist() + [r.line for r in parsed.rejected])
     assert kept_or_rejected == nonblank
+
+
+# --- guesses: integer beats with labels, decimal commas, UTF-16 without a mark ----------------
+
+
+def adc_counts(k: int, scale: float = 1000.0) -> np.ndarray:
+    """k ECG-like beats as whole numbers, as a device's raw ADC counts would be."""
+    return np.round(np.array([beat(s) for s in range(k)]) * scale).astype(int)
+
+
+def int_rows(values: np.ndarray, labels=None, last: bool = False) -> str:
+    lines = []
+    for i, v in enumerate(values):
+        cells = [str(x) for x in v]
+        if labels is not None:
+            cells = [*cells, str(labels[i])] if last else [str(labels[i]), *cells]
+        lines.append(",".join(cells))
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("last", [False, True])
+def test_label_column_of_integer_beats_is_found_and_said(tmp_path, last):
+    counts = adc_counts(6)
+    labels = [1, 2, 1, 3, 5, 1]
+    path = tmp_path / "adc.csv"
+    path.write_text(int_rows(counts, labels, last=last))
+    parsed = parse_beats(path.read_bytes(), z_normalise=False)
+    assert parsed.label_column == (SEQ_LEN if last else 0)
+    np.testing.assert_array_equal(parsed.labels, labels)
+    np.testing.assert_array_equal(parsed.beats, counts)  # 140 values each: nothing resampled
+    column = SEQ_LEN + 1 if last else 1
+    assert f"Column {column} holds only the whole numbers 1, 2, 3, 5, unlike the beat values" in (
+        " ".join(parsed.warnings)
+    )
+    assert not any("resampled" in w for w in parsed.warnings)
+    # The user can still say the column is part of the beats.
+    kept = parse_beats(path.read_bytes(), label_column=None, z_normalise=False)
+    assert kept.labels is None and kept.lengths.tolist() == [SEQ_LEN + 1] * 6
+
+
+def test_binary_label_column_of_integer_beats():
+    parsed = parse_beats(int_rows(adc_counts(4), [1, 0, 0, 1], last=True))
+    assert parsed.label_column == SEQ_LEN
+    np.testing.assert_array_equal(parsed.labels, [1, ABNORMAL, ABNORMAL, 1])
+
+
+def test_integer_guess_stays_off_when_the_beats_could_hold_those_values():
+    # Beats in coarse units (-12..12): a fifth of their values are 0..5, so one row whose
+    # first sample is 3 proves nothing, and no label column is guessed...
+    coarse = adc_counts(8, scale=10.0)
+    one = np.insert(coarse[:1], 0, 3, axis=1)
+    assert parse_beats(int_rows(one)).labels is None
+    # ...while eight rows that all start with 1..5 would be a 4-in-a-million accident.
+    parsed = parse_beats(int_rows(coarse, [1, 2, 3, 4, 5, 1, 2, 3]))
+    assert parsed.label_column == 0
+    # Beats that live within 0..5 (a 3-bit signal) never have a column standing apart.
+    small = np.random.default_rng(3).integers(0, 6, size=(10, SEQ_LEN))
+    small[:, 0] = np.arange(10) % 5 + 1
+    assert parse_beats(int_rows(small)).labels is None
+
+
+def test_comma_decimals_in_a_comma_separated_file_are_read(tmp_path):
+    pd = pytest.importorskip("pandas")
+    values = np.array([beat(s) for s in range(3)]).round(5)
+    path = tmp_path / "pandas_decimal_comma.csv"
+    # pandas quotes every value holding the separator: "0,5","-1,25"; its header is 0..139.
+    pd.DataFrame(values).to_csv(path, decimal=",", index=False)
+    assert '"' in path.read_text()
+    parsed = parse_beats(path.read_bytes(), z_normalise=False)
+    assert parsed.delimiter == "," and parsed.has_header
+    np.testing.assert_allclose(parsed.beats, values, atol=1e-6)
+    assert any("Decimal commas were read" in w for w in parsed.warnings)
+
+
+def test_european_excel_semicolons_with_header_and_label(tmp_path):
+    header = "Klasse;" + ";".join(f"t{i}" for i in range(SEQ_LEN))
+    lines = [header] + [row(s, sep=";", label=c).replace(".", ",") for s, c in enumerate([1, 4])]
+    path = tmp_path / "excel_de.csv"
+    path.write_bytes("\r\n".join(lines).encode("cp1252"))
+    parsed = parse_beats(path.read_bytes())
+    assert parsed.delimiter == ";" and parsed.label_column == 0
+    np.testing.assert_array_equal(parsed.labels, [1, 4])
+    np.testing.assert_allclose(parsed.beats[1], parsed_beat(1), atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # Commas both between values and as decimal points, nothing quoted.
+        (
+            "\n".join(",".join(f"{v:.3f}".replace(".", ",") for v in beat(s)) for s in range(3)),
+            "cannot be told apart; save the file with semicolons",
+        ),
+        # Every value "1,234": a decimal comma or a thousands separator?
+        (
+            "\n".join(",".join(f'"{1000 + s * 7 + i:,}"' for i in range(20)) for s in range(3)),
+            "Values like '1,000' could mean 1.000 or 1000",
+        ),
+    ],
+)
+def test_ambiguous_commas_get_a_message_saying_what_to_do(tmp_path, text, message):
+    path = tmp_path / "ambiguous.csv"
+    path.write_text(text)
+    with pytest.raises(UploadError, match=re.escape(message)):
+        parse_beats(path.read_bytes())
+
+
+def test_whole_numbers_with_leading_zeros_are_not_mistaken_for_split_decimals():
+    # A zero-padded export: every cell the same width, so no decimal was split.
+    text = "\n".join(",".join(f"{x:04d}" for x in r) for r in adc_counts(3) + 3000)
+    parsed = parse_beats(text, z_normalise=False)
+    np.testing.assert_array_equal(parsed.beats, adc_counts(3) + 3000)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark(tmp_path, codec):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(rows(3, sep="\t").encode(codec))
+    parsed = parse_beats(path.read_bytes())
+    assert parsed.lines.tolist() == [1, 2, 3]
+    np.testing.assert_allclose(parsed.beats[2], parsed_beat(2), atol=1e-5)
+    assert any("read as UTF-16" in w for w in parsed.warnings)
+
+
+def test_binary_with_every_other_byte_zero_is_still_binary():
+    # Small 16-bit samples stored raw: the rhythm of UTF-16, but decoded they are control codes.
+    data = (np.arange(2000) % 30).astype("<u2").tobytes()
+    with pytest.raises(UploadError, match="binary file"):
+        parse_beats(data)
+
+
+def test_every_non_finite_cell_is_named_with_its_line():
+    lines = [row(s) for s in range(400)]  # over one block, so the fast path meets them too
+    for line, cell in [(3, "1e400"), (260, "nan"), (399, "-Infinity")]:
+        lines[line - 1] = _replace_cell(lines[line - 1], 5, cell)
+    parsed = parse_beats("\n".join(lines))
+    assert {r.line: r.reason for r in parsed.rejected} == {
+        3: "column 6 ('1e400') is too large for a heartbeat value (over 1e30)",
+        260: "column 6 ('nan') is a missing value (NaN)",
+        399: "column 6 ('-Infinity') is infinite",
+    }
+    assert len(parsed.lines) == 397 and np.isfinite(parsed.beats).all()
+
+
+def test_check_size_refuses_by_size_alone():
+    check_size(MAX_BYTES)
+    with pytest.raises(UploadError, match=r"^big\.csv is 1000 MB, over the 5 MB limit; split"):
+        check_size(10**9, name="big.csv")

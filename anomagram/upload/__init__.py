@@ -11,15 +11,22 @@ and never loses a row without saying so:
   number as an editor shows it (header and blank lines count) and a plain-words reason; the
   other rows are still returned.
 * Anything that was changed or guessed (resampling, labels read as unknown, decimal commas,
-  a dropped row-index column, a non-UTF-8 file) is reported in ``ParsedBeats.warnings``.
+  a dropped row-index column, a non-UTF-8 file, a label column found among whole-number
+  beats) is reported in ``ParsedBeats.warnings``.
+* A NaN, infinite or too large cell rejects its row with the cell quoted as the file has it
+  (``column 6 ('1e400') is too large ...``).
 
 Format decisions:
 
 * Delimiter: comma, semicolon, tab, ``|`` or runs of whitespace, chosen as the one that
   yields the most numeric cells in the first rows. Quoted cells (``"0.5"``) are unquoted.
-* Decimal commas (``0,5;1,25``) are *parsed*, not rejected, when the delimiter is not a
-  comma, since that is what European Excel writes; a warning says so. With a comma
-  delimiter a comma can only be a separator.
+* Decimal commas are *parsed*, not rejected, with a warning: ``0,5;1,25`` (European Excel)
+  and, with a comma delimiter, quoted ``"0,5","1,25"`` (pandas' ``decimal=","``). When the
+  commas cannot be told apart the file is refused with what to do: ``0,5,1,25`` unquoted
+  (seen as whole numbers, some with a leading zero or ``-0``), or every comma value shaped
+  like a thousands group (``1,234``: 1.234 or 1234?).
+* Encoding: UTF-8 (with or without a BOM), UTF-16 with a BOM (Excel's "Unicode text") or
+  without one (every other byte zero), else Latin-1; each guess is reported.
 * Header: the first non-blank row is a header when most of its cells are not numbers, or
   when its numbers are a run of consecutive integers such as ``0,1,...,139`` (pandas column
   names), and a data row follows.
@@ -27,7 +34,8 @@ Format decisions:
   its index), with values beyond the label range, is not used as beat values; a warning says so.
 * Trailing empty cells are ignored (spreadsheets pad ragged rows); an empty cell inside a
   row rejects the row. Blank lines are skipped; they hold no beat.
-* Limits: ``MAX_BYTES`` (5 MB) of file and ``MAX_ROWS`` (10,000) beats per file; each
+* Limits: ``MAX_BYTES`` (5 MB) of file (:func:`check_size` refuses by size alone, before
+  reading) and ``MAX_ROWS`` (10,000) beats per file; each
   beat needs at least ``MIN_LENGTH`` (10) values. Longer or shorter beats are linearly
   resampled to ``SEQ_LEN`` values.
 
@@ -50,7 +58,7 @@ resampling, warnings) and ``scores`` (the downloadable scores table).
 from anomagram.data import SEQ_LEN
 from anomagram.upload.labels import ABNORMAL, UNKNOWN_LABEL, detect_label_column
 from anomagram.upload.parse import MAX_ROWS, ParsedBeats, parse_beats
-from anomagram.upload.reading import MAX_BYTES, MIN_LENGTH, RejectedRow, UploadError
+from anomagram.upload.reading import MAX_BYTES, MIN_LENGTH, RejectedRow, UploadError, check_size
 from anomagram.upload.scores import scores_csv
 
 __all__ = [
@@ -63,6 +71,7 @@ __all__ = [
     "ParsedBeats",
     "RejectedRow",
     "UploadError",
+    "check_size",
     "detect_label_column",
     "parse_beats",
     "scores_csv",

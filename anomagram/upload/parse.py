@@ -40,6 +40,7 @@ _SAMPLE_ROWS = 50
 _MAX_SHOWN_CELL = 20
 # No ECG unit comes near this, and beyond it float32 (the model's input) overflows to inf.
 _MAX_ABS = 1e30
+_TOO_LARGE = "is too large for a heartbeat value (over 1e30)"
 _TRY_AGAIN = "export one heartbeat per row as a CSV text file and upload that"
 
 
@@ -68,20 +69,26 @@ def _problem(columns: list[int], what: str, plural: str, example: str = "") -> s
     return f"{len(columns)} values {plural} (first: {first})"
 
 
-def _bad_values(values: np.ndarray, columns: list[int]) -> str | None:
-    """Why ``values`` (from file ``columns``) cannot be a beat: NaN, infinite or huge."""
+def _bad_values(row: Row, values: np.ndarray, columns: list[int]) -> str | None:
+    """Why ``values`` (from file ``columns`` of ``row``) cannot be a beat: NaN, infinite, huge."""
     finite = np.isfinite(values)
     if not finite.all():
         bad = np.flatnonzero(~finite)
         where = [columns[i] for i in bad]
+        text = _shown(row.text(where[0]))
+        example = f" ('{text}')"
         if np.isnan(values[bad[0]]):
-            return _problem(where, "is NaN (a missing value)", "are NaN or infinite")
-        return _problem(where, "is infinite", "are NaN or infinite")
+            what = "is a missing value (NaN)"
+        elif "inf" in text.lower():
+            what = "is infinite"
+        else:  # "1e400": a number written out, but beyond what a float can hold
+            what = _TOO_LARGE
+        return _problem(where, what, "are missing, infinite or too large", example)
     huge = np.flatnonzero(np.abs(values) > _MAX_ABS)
     if huge.size:
         first = f"column {columns[huge[0]] + 1} ({values[huge[0]]:.3g})"
         if huge.size == 1:
-            return f"{first} is too large for a heartbeat value (over 1e30)"
+            return f"{first} {_TOO_LARGE}"
         return f"{huge.size} values are too large for a heartbeat (first: {first})"
     return None
 
@@ -107,7 +114,7 @@ def _row_problem(row: Row, skip: set[int]) -> tuple[str | None, np.ndarray | Non
             return _problem(empty, "is empty", "are empty"), None
     # One reduction settles the usual case; NaN fails the comparison too.
     if not (values.size and np.abs(values).max() <= _MAX_ABS):
-        reason = _bad_values(values, [i for i in range(width) if i not in skip])
+        reason = _bad_values(row, values, [i for i in range(width) if i not in skip])
         if reason is not None:
             return reason, None
     if values.size < MIN_LENGTH:
@@ -222,7 +229,9 @@ def parse_beats(
         notes.append("Column 1 holds row numbers (0, 1, 2, ...), so it was not used as beat values")
 
     if label_column == "auto":
-        label_col = detect_label(rows, header, 1 if index_col else 0)
+        label_col, label_note = detect_label(rows, header, 1 if index_col else 0)
+        if label_note:
+            notes.append(label_note)
     else:
         label_col = label_column
         widest = max(r.width for r in rows)

@@ -19,6 +19,11 @@ MIN_LENGTH = 10  # values a beat needs at least; also how long a "0, 1, 2, ..." 
 _DELIMITERS = (",", "\t", ";", "|", " ")  # " " means runs of whitespace; order breaks ties
 _BLOCK_ROWS = 250
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d*,\d+(?:[eE][+-]?\d+)?\s*$")
+# "1,234" is 1.234 with a decimal comma or 1234 with a thousands separator.
+_THOUSANDS = re.compile(r"^\s*[+-]?[1-9]\d{0,2}(?:,\d{3})+\s*$")
+_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+# "05" or "-0": no program writes a whole number like that, but "-0,05" split on commas gives them.
+_SPLIT_FRACTION = re.compile(r"^\s*(?:0\d+|-0)\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
@@ -74,11 +79,18 @@ def read_input(data: Any, max_bytes: int) -> bytes | str:
     raise TypeError(f"parse_beats expects bytes, str or a binary file, got {type(data).__name__}")
 
 
-def _too_large(size: int, max_bytes: int) -> UploadError:
+def _too_large(size: int, max_bytes: int, name: str = "The file") -> UploadError:
     return UploadError(
-        f"The file is {_mb(size)}, over the {_mb(max_bytes)} limit; split it into smaller "
+        f"{name} is {_mb(size)}, over the {_mb(max_bytes)} limit; split it into smaller "
         "files and score them one at a time."
     )
+
+
+def check_size(size: int, max_bytes: int = MAX_BYTES, name: str = "The file") -> None:
+    """Refuse a file by its size alone, before reading it (CLI: its size on disk; page: the
+    uploader's count), with the message ``parse_beats`` gives for the same file."""
+    if size > max_bytes:
+        raise _too_large(size, max_bytes, name)
 
 
 def _mb(size: int) -> str:
@@ -121,6 +133,14 @@ def _decode_bytes(data: bytes, max_bytes: int, notes: list[str]) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise _binary_error() from None
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError:
+            raise _binary_error() from None
+        notes.append("The file was read as UTF-16 text (it does not start with a mark saying so)")
+        return text
     if b"\x00" in data:
         raise _binary_error()
     try:
@@ -131,6 +151,25 @@ def _decode_bytes(data: bytes, max_bytes: int, notes: list[str]) -> str:
     if _looks_like_text(text):
         notes.append("The file is not UTF-8; it was read as Latin-1 (only headers can be affected)")
     return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The UTF-16 codec of a text file saved without a byte-order mark, or None.
+
+    Text in a Latin script is ASCII digits and punctuation, so in UTF-16 every other byte is
+    zero: the second of each pair in little-endian, the first in big-endian. Binary data
+    rarely has that rhythm, and if it does the text checks after decoding still refuse it.
+    """
+    sample = data[:4096]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    first, second = sample[0::2], sample[1::2]
+    zeros_first, zeros_second = first.count(0) / len(first), second.count(0) / len(second)
+    if zeros_second > 0.9 and zeros_first < 0.1:
+        return "utf-16-le"
+    if zeros_first > 0.9 and zeros_second < 0.1:
+        return "utf-16-be"
+    return None
 
 
 # --- text to cells -----------------------------------------------------------------------------
@@ -167,12 +206,13 @@ def numeric_count(cells: list[str], decimal_comma: bool) -> int:
 def detect_delimiter(sample: list[str]) -> str:
     best, best_score = ",", (-1, 0)
     for delimiter in _DELIMITERS:
-        decimal_comma = delimiter != ","
         numeric = other = 0
         for line in sample:
             cells = split_cells(line, delimiter)
             if len(cells) > 1:
-                count = numeric_count(cells, decimal_comma)
+                # A comma left inside a cell is a decimal comma: split on commas, only a quoted
+                # cell ("0,5") keeps one.
+                count = numeric_count(cells, True)
                 numeric += count
                 other += len(cells) - count
         # Fewer leftover cells breaks ties: "1 | 2" splits on spaces into numbers plus "|".
@@ -183,9 +223,43 @@ def detect_delimiter(sample: list[str]) -> str:
 
 
 def uses_decimal_comma(sample_rows: list[list[str]], delimiter: str) -> bool:
-    if delimiter == ",":
+    """Whether the commas inside values are decimal commas.
+
+    Raises :class:`UploadError` when the file cannot say: every comma value looks like a
+    thousands group ("1,234"), or commas both separate values and mark decimals ("0,5,1,25").
+    """
+    cells = [c for row in sample_rows for c in row]
+    with_comma = [c for c in cells if "," in c]
+    if not with_comma:
+        if delimiter == "," and _split_decimals(sample_rows):
+            raise UploadError(
+                "The values seem to use commas both between values and as decimal points "
+                "(like 0,5,1,25), which cannot be told apart; save the file with semicolons "
+                'between the values (or with each value in quotes, like "0,5") and upload it again.'
+            )
         return False
-    return any(_DECIMAL_COMMA.match(c) for row in sample_rows for c in row)
+    if all(_THOUSANDS.match(c) for c in with_comma):
+        example = with_comma[0].strip()
+        raise UploadError(
+            f"Values like '{example}' could mean {example.replace(',', '.')} or "
+            f"{example.replace(',', '')}; save the file with dots as decimal points and no "
+            "thousands separators, and upload it again."
+        )
+    return any(_DECIMAL_COMMA.match(c) for c in with_comma)
+
+
+def _split_decimals(sample_rows: list[list[str]]) -> bool:
+    """Unquoted decimal commas in a comma-separated file: "-0,05,1,25" reads as -0 | 05 | 1 | 25.
+
+    Only whole numbers, at least one with a leading zero or "-0", never a decimal point, and
+    cells of different widths (a zero-padded file of whole numbers has one width).
+    """
+    if any("." in c for row in sample_rows for c in row):
+        return False
+    integer_rows = [row for row in sample_rows if row and all(_INTEGER.match(c) for c in row)]
+    cells = [c for row in integer_rows for c in row]
+    widths = {len(c.strip().lstrip("+-")) for c in cells}
+    return len(widths) > 1 and any(_SPLIT_FRACTION.match(c) for c in cells)
 
 
 def is_header(first: list[str], second: list[str] | None, decimal_comma: bool) -> bool:
@@ -257,6 +331,8 @@ def _parse_block(lines: list[str], delimiter: str, decimal_comma: bool) -> np.nd
     This is the fast path for a clean rectangular file: a ragged row, an empty or
     non-numeric cell or a trailing delimiter makes it fail, and the caller then goes row by row.
     """
+    if decimal_comma and delimiter == ",":
+        return None  # the commas inside quoted cells are decimal, the others not: row by row
     block = "\n".join(lines)
     if decimal_comma:
         block = block.replace(",", ".")
@@ -283,7 +359,15 @@ def parse_rows(numbered: list[tuple[int, str]], delimiter: str, decimal_comma: b
         chunk = numbered[start : start + _BLOCK_ROWS]
         table = _parse_block([line for _, line in chunk], delimiter, decimal_comma)
         if table is not None:
-            rows += [Row(i, None, values) for (i, _), values in zip(chunk, table, strict=True)]
+            # A row with NaN or infinity is read again with its cells, so its message can quote
+            # what the file says ("1e400", not "inf").
+            finite = np.isfinite(table).all(axis=1)
+            rows += [
+                Row(i, None, values)
+                if ok
+                else parse_row(i, split_cells(line, delimiter), decimal_comma)
+                for (i, line), values, ok in zip(chunk, table, finite, strict=True)
+            ]
         else:
             rows += [parse_row(i, split_cells(line, delimiter), decimal_comma) for i, line in chunk]
     return rows

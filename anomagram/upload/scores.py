@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from anomagram.model import ABNORMAL, NORMAL, UNSCORED
 from anomagram.upload.labels import UNKNOWN_LABEL
 
 
@@ -33,8 +34,10 @@ def scores_csv(
     error, 8 significant digits), ``verdict``; then ``label`` when ``labels`` is given
     (blank for unknown, 0) and ``class`` when ``classes_names`` is given too. A boolean
     verdict is written as ``abnormal`` (True) or ``normal`` (False); other verdicts as text.
-    ``classes_names`` is a mapping from class id to name, or a sequence of the names of
-    class ids 1, 2, ...
+    A beat whose error is NaN or infinite gets a blank error and the verdict
+    ``could not be scored`` whatever verdict was passed: compared with a threshold, NaN
+    reads as "normal". ``classes_names`` is a mapping from class id to name, or a sequence
+    of the names of class ids 1, 2, ...
     """
     lines = list(lines)
     errors = list(errors)
@@ -61,8 +64,10 @@ def scores_csv(
     for i in range(len(lines)):
         verdict = verdicts[i]
         if isinstance(verdict, bool | np.bool_):
-            verdict = "abnormal" if verdict else "normal"
+            verdict = ABNORMAL if verdict else NORMAL
         error = float(errors[i])
+        if not math.isfinite(error):
+            verdict = UNSCORED
         out = [int(lines[i]), f"{error:.8g}" if math.isfinite(error) else "", str(verdict)]
         if labels is not None:
             label = int(labels[i])

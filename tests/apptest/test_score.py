@@ -41,13 +41,18 @@ def _metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def _shown(markdown: str) -> str:
+    """Markdown as the reader sees it: user text on the page is backslash-escaped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown))
+
+
 def _text(at) -> str:
     parts = [
         e.value
         for kind in ("markdown", "caption", "info", "warning", "error")
         for e in at.get(kind)
     ]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(_shown(p) for p in parts)
 
 
 def test_first_visit_explains_what_to_do():
@@ -216,7 +221,7 @@ def test_bad_model_upload_is_refused_and_good_one_used(tmp_path):
     )
     at.run()
     assert not at.exception
-    assert any("cannot be used" in e.value and "evil.keras" in e.value for e in at.error)
+    assert any("cannot be used" in e.value and "evil.keras" in _shown(e.value) for e in at.error)
     assert any("Choose a model" in i.value for i in at.info)
 
     from anomagram.pretrained import load_pretrained
@@ -241,3 +246,153 @@ def test_session_model_is_offered_only_after_training(small_trainer):
     assert not at.exception and not at.error
     assert "**Model trained in this session**" in _text(at)
     assert "trained 3 epochs" in _text(at)
+
+
+# --- files over the size limit, and user text shown as text ----------------------------------
+
+
+def _over_limit(limit: int) -> bytes:
+    line = ",".join(["0.123"] * 140) + "\n"
+    return line.encode() * (limit // len(line) + 100)
+
+
+def test_oversized_csv_gets_a_message_and_earlier_results_stay_labelled(beats):
+    from anomagram.upload import MAX_BYTES
+
+    at = _app()
+    uploader = at.file_uploader(key="score_file")
+    # The widget lets a file over our limit through, so that it reaches our message.
+    assert uploader.proto.max_upload_size_mb * 1_000_000 > MAX_BYTES
+    uploader.set_value(("mine.csv", "\n".join(beats).encode(), "text/csv"))
+    at.run()
+    assert _metric(at, "Beats scored") == "6"
+
+    big = _over_limit(MAX_BYTES)
+    at.file_uploader(key="score_file").set_value(("big.csv", big, "text/csv"))
+    at.run()
+    assert not at.exception
+    [error] = at.error
+    mb = f"{len(big) / 1e6:.1f}"
+    assert _shown(error.value) == (
+        f"big.csv is {mb} MB, over the 5 MB limit; split it into smaller files and score them "
+        "one at a time. The results below are still those of mine.csv."
+    )
+    # The earlier results, named as such, and the page below them still works.
+    assert "Using **mine.csv**, uploaded earlier." in _text(at)
+    assert "Read **6** beats from mine.csv" in _text(at)
+    assert at.session_state["score_upload"]["name"] == "mine.csv"  # big.csv was never copied
+    at.slider(key="score_threshold").set_value(0.0).run()
+    assert not at.exception and _metric(at, "Flagged abnormal") == "6"
+
+    # Taking the big file out of the uploader takes its message away, not the earlier file.
+    at.file_uploader(key="score_file").set_value(None)
+    at.run()
+    assert not at.error and _metric(at, "Beats scored") == "6"
+    assert "Using **mine.csv**, uploaded earlier." in _text(at)
+
+
+def test_oversized_csv_as_first_upload_leaves_the_page_usable():
+    from anomagram.upload import MAX_BYTES
+
+    at = _app()
+    at.file_uploader(key="score_file").set_value(("huge.csv", _over_limit(MAX_BYTES), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "over the 5 MB limit" in at.error[0].value
+    assert "still those of" not in at.error[0].value
+    assert "score_upload" not in at.session_state
+    assert any("the scores appear here" in i.value for i in at.info)
+    at.button(key="score_try_example").click().run()
+    assert not at.exception
+    assert _metric(at, "Beats scored") == str(sum(logic.EXAMPLE_CLASSES.values()))
+
+
+def test_oversized_model_upload_gets_a_message():
+    at = _app()
+    at.segmented_control(key="score_source").set_value(EXAMPLE).run()
+    at.radio(key="score_model_choice").set_value("upload").run()
+    at.file_uploader(key="score_model_file").set_value(
+        ("huge.keras", b"PK\x03\x04" + bytes(6_000_000), "application/zip")
+    )
+    at.run()
+    assert not at.exception
+    assert [_shown(e.value) for e in at.error] == [
+        "huge.keras is 6.0 MB; model files up to 5 MB are accepted."
+    ]
+    assert "score_model_upload" not in at.session_state
+    assert any("Choose a model" in i.value for i in at.info)
+
+
+# An unescaped "](" would make a link or, after "!", an image the browser fetches.
+_LINK = re.compile(r"(?<!\\)\]\(")
+EVIL = "[x](http://127.0.0.1:1/login) ![t](http://127.0.0.1:1/t.png)"
+
+
+def _markdown_sources(at) -> list[str]:
+    kinds = ("markdown", "caption", "info", "warning", "error", "success")
+    sources = [str(e.value) for kind in kinds for e in at.get(kind)]
+    return sources + [m.proto.help for m in at.metric]
+
+
+def test_file_names_and_cells_are_shown_as_text(beats, tmp_path):
+    at = _app()
+    # A label cell that is a link, under a "label" header: quoted in the "label outside 1-5" note.
+    header = "label," + ",".join(f"t{i}" for i in range(140))
+    rows = [header, *beats, beats[0].replace("1,", EVIL.replace(",", " ") + ",", 1)]
+    at.file_uploader(key="score_file").set_value(
+        (f"{EVIL}.csv", "\n".join(rows).encode(), "text/csv")
+    )
+    at.run()
+    assert not at.exception and _metric(at, "Beats scored") == "7"
+    sources = _markdown_sources(at)
+    assert any(EVIL in _shown(s) for s in sources)  # the name is there, as text
+    assert not [s for s in sources if _LINK.search(s)]
+
+    # A model file whose name and info are links.
+    from anomagram.pretrained import load_pretrained
+
+    detector = load_pretrained()
+    detector.info = {**detector.info, "threshold_strategy": EVIL, "epochs": EVIL}
+    data = logic.detector_bytes(detector)
+    at.radio(key="score_model_choice").set_value("upload").run()
+    at.file_uploader(key="score_model_file").set_value((f"{EVIL}.keras", data, "application/zip"))
+    at.run()
+    assert not at.exception
+    sources = _markdown_sources(at)
+    assert any(f"**{EVIL}.keras**" in _shown(s) for s in sources)
+    assert not [s for s in sources if _LINK.search(s)]
+
+    # A file that cannot be read at all quotes the cell in its error.
+    bad = f"{EVIL},0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0\n".encode() * 2
+    at.file_uploader(key="score_file").set_value(("bad.csv", bad, "text/csv"))
+    at.run()
+    assert len(at.error) == 1 and "is not a number" in at.error[0].value
+    assert not _LINK.search(at.error[0].value)
+
+
+def test_beats_the_model_cannot_score_are_listed_not_called_normal(beats):
+    """A beat whose reconstruction error overflows to infinity has no verdict: it is listed as
+    "could not be scored" and left out of the counts, the table and the accuracy."""
+    overflow = "1," + ",".join(["1e25"] * 140)  # squared, its scaled error overflows float32
+    at = _app()
+    at.toggle(key="score_znorm").set_value(False)
+    content = "\n".join([*beats, overflow]).encode()
+    at.file_uploader(key="score_file").set_value(("overflow.csv", content, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert any(
+        "1 beat could not be scored (line 7)" in w.value and "accuracy" in w.value
+        for w in at.warning
+    )
+    assert _metric(at, "Beats scored") == "6" and _metric(at, "Rows not scored") == "1"
+    table = at.dataframe[-1].value
+    assert 7 not in list(table["Line"]) and len(table) == 6
+    assert "(6 labelled beats)" in _text(at)
+    assert at.session_state["score_scored"]["unscored"] == (7,)
+
+    # Only beats it cannot score: an error, and the page below stays usable.
+    at.file_uploader(key="score_file").set_value(("all.csv", overflow.encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert any("None of the beats could be scored" in e.value for e in at.error)
+    assert any("1 beat could not be scored (line 1)" in w.value for w in at.warning)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from anomagram.data import SEQ_LEN
 from anomagram.ui.common import resources
+from anomagram.ui.common.text import escape_markdown
 from anomagram.ui.score import logic
 from anomagram.ui.score.state import (
     EXAMPLE,
@@ -15,6 +16,7 @@ from anomagram.ui.score.state import (
     forget_button,
     remember_upload,
     sync_upload,
+    widget_mb,
 )
 from anomagram.upload import MAX_BYTES, MAX_ROWS, MIN_LENGTH
 
@@ -36,18 +38,23 @@ def _uploaded():
         type=["csv", "txt", "tsv"],
         key="score_file",
         on_change=remember_upload,
-        args=("score_file", "score_upload"),
-        max_upload_size=UPLOAD_MB,
+        args=("score_file", "score_upload", logic.upload_too_large),
+        max_upload_size=widget_mb(),
     )
-    stored = sync_upload(f, "score_upload")
+    stored, refused = sync_upload(f, "score_upload", logic.upload_too_large)
+    if refused is not None:
+        if stored is not None:
+            refused += f" The results below are still those of {stored['name']}."
+        st.error(escape_markdown(refused), icon="🚫")
     if stored is None:
         st.button(
             "No file at hand? Try the example file", key="score_try_example", on_click=_use_example
         )
         return None
-    if f is None:
+    if f is None or refused is not None:
         forget_button(stored, "score_upload", "score_forget_upload")
-    return "upload", stored["name"], stored["data"]
+    # The display name is shown as markdown further down: escaped here, once.
+    return "upload", escape_markdown(stored["name"]), stored["data"]
 
 
 def _pasted():
@@ -117,7 +124,7 @@ def _reading_options() -> None:
 
 
 def data_panel() -> tuple[str, str, bytes | str] | None:
-    """The chosen input as (kind, display name, raw content), or None when there is none yet."""
+    """The chosen input as (kind, display name as markdown, raw content), or None if none yet."""
     st.subheader("1 · Your heartbeats")
     source = st.segmented_control(
         "Where are your beats?",

@@ -28,7 +28,15 @@ from anomagram.model import (
     load_detector,
     save_detector,
 )
-from anomagram.upload import ABNORMAL, UNKNOWN_LABEL, ParsedBeats, scores_csv
+from anomagram.upload import (
+    ABNORMAL,
+    MAX_BYTES,
+    UNKNOWN_LABEL,
+    ParsedBeats,
+    UploadError,
+    check_size,
+    scores_csv,
+)
 
 LABEL_NAMES = {**SHORT_CLASS_NAMES, ABNORMAL: "Abnormal (class not given)"}
 
@@ -246,15 +254,33 @@ def safe_file_name(name: str, suffix: str = ".keras") -> str:
     return stem if stem.endswith(suffix) else stem + suffix
 
 
+def upload_too_large(name: str, size: int) -> str | None:
+    """Why an uploaded CSV is refused by its size alone (the message parse_beats would give),
+    or None when it may be read."""
+    try:
+        check_size(size, MAX_BYTES, name)
+    except UploadError as exc:
+        return str(exc)
+    return None
+
+
+def model_too_large(name: str, size: int) -> str | None:
+    """Why an uploaded model file is refused by its size alone, or None when it may be read."""
+    if size <= MAX_MODEL_BYTES:
+        return None
+    return (
+        f"{name} is {size / 1e6:.1f} MB; model files up to {MAX_MODEL_BYTES / 1e6:.0f} MB are "
+        "accepted."
+    )
+
+
 def load_uploaded_model(name: str, data: bytes) -> Detector:
     """Load an uploaded .keras file safely; any problem is a :class:`ModelFileError`."""
     if not data:
         raise ModelFileError(f"{name} is empty.")
-    if len(data) > MAX_MODEL_BYTES:
-        raise ModelFileError(
-            f"{name} is {len(data) / 1e6:.1f} MB; model files up to "
-            f"{MAX_MODEL_BYTES / 1e6:.0f} MB are accepted."
-        )
+    too_large = model_too_large(name, len(data))
+    if too_large:
+        raise ModelFileError(too_large)
     with tempfile.TemporaryDirectory(prefix="anomagram-upload-") as tmp:
         # The user's own file name, so error messages name the file they know. load_detector
         # checks the size, the unpacked size (zip bombs) and the metadata before Keras runs.

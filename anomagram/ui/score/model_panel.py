@@ -3,12 +3,15 @@ uploaded .keras file), described and offered for download."""
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from anomagram.model import MAX_MODEL_BYTES, ModelFileError
 from anomagram.pretrained import PRETRAINED_SPEC
 from anomagram.ui.common import resources, state
 from anomagram.ui.common.navigation import page_link
+from anomagram.ui.common.text import escape_markdown, user_text
 from anomagram.ui.score import logic
 from anomagram.ui.score.state import (
     OWN,
@@ -17,9 +20,12 @@ from anomagram.ui.score.state import (
     forget_button,
     remember_upload,
     sync_upload,
+    widget_mb,
 )
 
 MODEL_MB = -(-MAX_MODEL_BYTES // 1_000_000)
+# The last uploaded model that loaded, kept while a later file is refused.
+LAST_GOOD_KEY = "score_model_last_good"
 
 
 def _session_model_key(detector) -> tuple:
@@ -34,7 +40,7 @@ def _load(stored: dict) -> dict:
     """The uploaded model loaded once per file: {"id", "detector", "error"}."""
     loaded = st.session_state.get("score_model_loaded")
     if loaded is None or loaded["id"] != stored["id"]:
-        with st.spinner(f"Checking and loading {stored['name']}…"):
+        with st.spinner(f"Checking and loading {escape_markdown(stored['name'])}…"):
             try:
                 detector, error = logic.load_uploaded_model(stored["name"], stored["data"]), None
             except ModelFileError as exc:
@@ -51,33 +57,52 @@ def _uploaded_model():
         type=["keras"],
         key="score_model_file",
         on_change=remember_upload,
-        args=("score_model_file", "score_model_upload"),
-        max_upload_size=MODEL_MB,
+        args=("score_model_file", "score_model_upload", logic.model_too_large),
+        max_upload_size=widget_mb(),
     )
-    stored = sync_upload(f, "score_model_upload")
+    stored, refused = sync_upload(f, "score_model_upload", logic.model_too_large)
+    if refused is not None:
+        if stored is not None:
+            refused += f" Still scoring with {stored['name']}."
+        st.error(escape_markdown(refused), icon="🚫")
     if stored is None:
-        st.info(
-            "Upload a model exported from this app (Train page or below) or from "
-            "`python -m anomagram train --save`. Files are checked before anything in them runs."
-        )
+        if refused is None:
+            st.info(
+                "Upload a model exported from this app (Train page or below) or from "
+                "`python -m anomagram train --save`. Files are checked before anything in them "
+                "runs."
+            )
         return None
     loaded = _load(stored)
-    if f is None:
+    if f is None or refused is not None:
         forget_button(stored, "score_model_upload", "score_forget_model")
+    earlier = st.session_state.get(LAST_GOOD_KEY)
     if loaded["error"]:
-        st.error(f"This model cannot be used. {loaded['error']}", icon="🚫")
-        return None
-    return loaded["detector"], (OWN, stored["id"]), stored["name"]
+        message = f"This model cannot be used. {loaded['error']}"
+        if earlier is not None:
+            # A refused file does not take away the model that was scoring the beats.
+            message += f" Still scoring with {earlier['name']}."
+        st.error(escape_markdown(message), icon="🚫")
+        return None if earlier is None else earlier["chosen"]
+    chosen = loaded["detector"], (OWN, stored["id"]), stored["name"]
+    st.session_state[LAST_GOOD_KEY] = {"name": stored["name"], "chosen": chosen}
+    return chosen
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _describe(detector, name: str) -> str:
+    """One markdown line about the model; ``name`` is already escaped. ``info`` comes from the
+    file, so only numbers are shown as numbers and the strategy is escaped."""
     info = detector.info or {}
     parts = [f"**{name}**: {detector.spec.describe()}"]
-    if info.get("epochs"):
-        parts.append(f"trained {info['epochs']} epochs on {detector.spec.train_size:,} beats")
-    if isinstance(info.get("auc"), int | float):
+    if _number(info.get("epochs")) and info["epochs"] > 0:
+        parts.append(f"trained {info['epochs']:g} epochs on {detector.spec.train_size:,} beats")
+    if _number(info.get("auc")):
         parts.append(f"test AUC {info['auc']:.3f}")
-    strategy = str(info.get("threshold_strategy", "")).replace("_", " ")
+    strategy = user_text(str(info.get("threshold_strategy", "")).replace("_", " "))
     parts.append(f"threshold {detector.threshold:.5g}" + (f" ({strategy})" if strategy else ""))
     return " · ".join(parts)
 
@@ -108,7 +133,7 @@ def _download(detector, choice: str, name: str) -> None:
 
 
 def model_panel():
-    """(detector, key, name) of the chosen model, or None."""
+    """(detector, key, name as markdown) of the chosen model, or None."""
     st.subheader("2 · Model")
     session_detector = state.session_detector()
     names = {
@@ -134,8 +159,12 @@ def model_panel():
         chosen = _session_model(session_detector)
     else:
         chosen = _uploaded_model()
-    if chosen is not None:
-        detector, _, name = chosen
-        st.caption(_describe(detector, name))
-        _download(detector, choice, name)
-    return chosen
+    if chosen is None:
+        return None
+    detector, key, name = chosen
+    # The name is shown as markdown (here and with the results): escaped once, here. The
+    # download's file name is made safe from the raw name.
+    shown = escape_markdown(name)
+    st.caption(_describe(detector, shown))
+    _download(detector, choice, name)
+    return detector, key, shown

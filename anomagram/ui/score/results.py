@@ -3,15 +3,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from anomagram.ui.common.text import escape_markdown
 from anomagram.ui.common.tiles import share
 from anomagram.ui.score import logic
 from anomagram.ui.score.verdicts import results_fragment
 from anomagram.upload import UploadError, parse_beats
 
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar", " ": "space"}
+# The last input that could be read: a file that cannot be read does not take its results away.
+LAST_READ_KEY = "score_parsed_last_good"
+IN_USE_KEY = "score_parsed_in_use"  # what the results below were read from
 
 
 def _parse(chosen) -> dict:
@@ -30,7 +37,50 @@ def _parse(chosen) -> dict:
             parsed, error = None, exc
         cached = {"key": key, "name": name, "parsed": parsed, "error": error}
         st.session_state["score_parsed"] = cached
+        if error is None:
+            st.session_state[LAST_READ_KEY] = cached
     return cached
+
+
+def _rows(record, keep: np.ndarray):
+    """A copy of a dataclass with only the ``keep`` rows of each of its per-beat arrays."""
+    n = len(keep)
+    return dataclasses.replace(
+        record,
+        **{
+            f.name: value[keep]
+            for f in dataclasses.fields(record)
+            if isinstance(value := getattr(record, f.name), np.ndarray) and value.shape[:1] == (n,)
+        },
+    )
+
+
+def _score(detector, parsed) -> tuple[logic.Scored, tuple[int, ...]]:
+    """The scores of the beats the model could score, and the file lines of those it could not.
+
+    A beat whose reconstruction error is NaN or infinite has no verdict (compared with the
+    threshold, NaN would read "normal"): it is listed like a row that could not be read and
+    kept out of every count, chart and metric below.
+    """
+    scored = logic.score(detector, parsed)
+    finite = np.isfinite(scored.errors)
+    if finite.all():
+        return scored, ()
+    unscored = tuple(int(line) for line in scored.lines[~finite])
+    # Scored again without them, so the AUC and the other numbers come from logic.score alone.
+    return logic.score(detector, _rows(parsed, finite)), unscored
+
+
+def _report_unscored(unscored: tuple[int, ...], scored: logic.Scored) -> None:
+    k = len(unscored)
+    lines = ", ".join(str(line) for line in unscored[:20]) + (" …" if k > 20 else "")
+    what = "beat" if k == 1 else "beats"
+    st.warning(
+        f"{k} {what} could not be scored (line{'s' if k > 1 else ''} {lines}): the model's "
+        "reconstruction error for them is not a finite number, so they have no verdict and are "
+        f"left out of the counts and the accuracy{' below' if scored.n else ''}.",
+        icon="⚠️",
+    )
 
 
 def _rejected_table(rejected) -> None:
@@ -61,7 +111,7 @@ def _report_reading(cached: dict) -> bool:
     """Say what was read and what was not; False when nothing can be scored."""
     error = cached["error"]
     if error is not None:
-        st.error(str(error), icon="🚫")
+        st.error(escape_markdown(str(error)), icon="🚫")  # it may quote the file's cells
         if error.rejected:
             with st.expander(f"Why each of the {len(error.rejected)} rows was refused"):
                 _rejected_table(error.rejected)
@@ -78,7 +128,7 @@ def _report_reading(cached: dict) -> bool:
         with st.expander(f"Rows not scored ({k})", expanded=k <= 5):
             _rejected_table(parsed.rejected)
     if parsed.warnings:
-        st.info("\n".join(f"- {w}." for w in parsed.warnings), icon="ℹ️")
+        st.info("\n".join(f"- {escape_markdown(w)}." for w in parsed.warnings), icon="ℹ️")
     return True
 
 
@@ -91,6 +141,13 @@ def results_panel(chosen_data, chosen_model) -> None:
         )
         return
     cached = _parse(chosen_data)
+    earlier = st.session_state.get(LAST_READ_KEY)
+    if cached["error"] is not None and earlier is not None:
+        # Refused, but beats read before are still worth showing: say whose results they are.
+        _report_reading(cached)
+        st.info(f"The results below are still those of {earlier['name']}.", icon="↩️")
+        cached = earlier
+    st.session_state[IN_USE_KEY] = cached
     if not _report_reading(cached):
         return
     if chosen_model is None:
@@ -103,9 +160,20 @@ def results_panel(chosen_data, chosen_model) -> None:
     scored_state = st.session_state.get("score_scored")
     if scored_state is None or scored_state["key"] != key:
         with st.spinner(f"Scoring {len(parsed.beats):,} beats…"):
-            scored = logic.score(detector, parsed)
-        st.session_state["score_scored"] = {"key": key, "scored": scored, "model": model_name}
+            scored, unscored = _score(detector, parsed)
+        st.session_state["score_scored"] = {
+            "key": key,
+            "scored": scored,
+            "model": model_name,
+            "unscored": unscored,
+        }
     scored = st.session_state["score_scored"]["scored"]
+    unscored = st.session_state["score_scored"].get("unscored", ())
+    if unscored:
+        _report_unscored(unscored, scored)
+    if not scored.n:
+        st.error("None of the beats could be scored with this model; try another model.", icon="🚫")
+        return
     if logic.looks_off_scale(scored):
         st.warning(
             f"{share(scored.far_outside)} of the values are far outside the range the model was "

@@ -52,7 +52,9 @@ def _threshold_slider(current: dict, hi: float, step: float, number_format: str)
 
 def _counts(current: dict, threshold: float, own: bool, flagged) -> None:
     scored: logic.Scored = current["scored"]
-    rejected = len(st.session_state["score_parsed"]["parsed"].rejected)
+    # Rows that could not be read and beats the model could not score (see results._score).
+    rejected = len(st.session_state["score_parsed_in_use"]["parsed"].rejected)
+    rejected += len(current.get("unscored", ()))
     cols = st.columns(4)
     cols[0].metric("Beats scored", f"{scored.n:,}")
     cols[1].metric(
