@@ -232,13 +232,17 @@ class Baseline:
     roc: Roc
 
 
-def pca_baseline(train_scaled: np.ndarray, test_scaled: np.ndarray, test_is_abnormal, n_components):
-    """PCA reconstruction error: the honest 'does a simpler model do as well?' check."""
-    from sklearn.decomposition import PCA
+def pca_baseline(
+    train_scaled: np.ndarray, test_scaled: np.ndarray, test_is_abnormal, n_components, seed: int = 0
+):
+    """PCA reconstruction error with its ROC, for the charts that draw it beside the model.
 
-    n = int(min(n_components, train_scaled.shape[0], train_scaled.shape[1]))
-    pca = PCA(n_components=n, random_state=0).fit(train_scaled)
-    recon = pca.inverse_transform(pca.transform(test_scaled))
-    errors = reconstruction_errors(test_scaled, recon)
-    r = roc(test_is_abnormal, errors)
-    return Baseline(f"PCA ({n} components)", errors, r.auc, r)
+    The detector itself lives in ``baselines`` with the other classic detectors.
+    """
+    from anomagram import baselines  # it imports this module
+
+    r = baselines.fit_score(
+        "pca", train_scaled, test_scaled, test_is_abnormal, components=n_components, seed=seed
+    )
+    n = baselines.pca_components(n_components, train_scaled)
+    return Baseline(f"PCA ({n} components)", r.scores, r.auc, roc(test_is_abnormal, r.scores))

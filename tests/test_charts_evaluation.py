@@ -96,3 +96,91 @@ def test_per_class_chart_accepts_percentages_and_partial_mappings():
     assert rows["PVC"]["pct"] == pytest.approx(80)
     assert rows["R-on-T PVC"]["label"] == "no beats"
     raw(C.per_class_chart({}))
+
+
+# --- the leaderboard and the ROC overlay ------------------------------------------------------
+
+
+def _rows():
+    from anomagram.baselines import Row, leaderboard
+
+    rows = leaderboard(0.977, {"pca": 0.991, "knn": 0.995, "iforest": 0.936}, ae_seconds=1.5)
+    return rows + [Row("lof", "Local Outlier Factor", float("nan"), None, False)]
+
+
+def test_leaderboard_chart_keeps_the_order_and_marks_the_autoencoder():
+    from anomagram.charts.evaluation import leaderboard_chart
+
+    d = spec(leaderboard_chart(_rows(), {"Local Outlier Factor": "fitting…"}))
+    assert_common(d)
+    rows = sorted(rows_with(d, "order"), key=lambda r: r["order"])
+    assert [r["name"] for r in rows] == [
+        "k-nearest neighbours",
+        "PCA reconstruction",
+        "Autoencoder",
+        "Isolation Forest",
+        "Local Outlier Factor",
+    ]
+    assert [r["label"] for r in rows] == ["0.995", "0.991", "0.977", "0.936", "fitting…"]
+    assert [r["model"] for r in rows].count("Autoencoder") == 1
+    assert rows[2]["model"] == "Autoencoder" and rows[2]["seconds"] == 1.5
+    colors = scale_of(d, "color", "model")
+    assert colors["domain"] == ["Autoencoder", "Classic detector"]
+    assert colors["range"] == [C.MODEL_COLOR, C.BASELINE_COLOR]
+    # The y axis keeps the leaderboard's order, and the axis label of the autoencoder is bold.
+    y = next(s["encoding"]["y"] for s in walk(d) if "encoding" in s and "y" in s["encoding"])
+    assert y["sort"] == [r["name"] for r in rows]
+    assert "Autoencoder" in y["axis"]["labelFontWeight"]["expr"]
+    # Dots, on an axis from just below the lowest AUC to 1: the fitting row has no dot.
+    (dots,) = with_mark(d, "circle")
+    assert dots["transform"] == [{"filter": "isValid(datum.auc)"}]
+    x = dots["encoding"]["x"]
+    assert x["scale"]["domain"] == [0.92, 1.0]
+    assert rows[-1]["at"] == 0.92  # its note sits at the left edge
+
+
+def test_leaderboard_chart_takes_recorded_dicts_and_survives_no_aucs():
+    from anomagram.charts.evaluation import leaderboard_chart
+
+    recorded = [
+        {
+            "key": "autoencoder",
+            "name": "Autoencoder",
+            "auc": 0.98,
+            "seconds": None,
+            "is_autoencoder": True,
+        },
+        {
+            "key": "pca",
+            "name": "PCA reconstruction",
+            "auc": 0.99,
+            "seconds": 0.01,
+            "is_autoencoder": False,
+        },
+    ]
+    d = spec(leaderboard_chart(recorded))
+    assert [r["label"] for r in rows_with(d, "order")] == ["0.980", "0.990"]
+    empty = spec(
+        leaderboard_chart(
+            [{"name": "Autoencoder", "auc": None, "seconds": None, "is_autoencoder": True}]
+        )
+    )
+    assert [r["label"] for r in rows_with(empty, "order")] == ["no AUC"]
+
+
+def test_roc_chart_names_the_detector_it_overlays():
+    d = spec(
+        C.roc_chart(
+            [0, 0.1, 1],
+            [0, 0.9, 1],
+            0.9,
+            baseline=([0, 0.05, 1], [0, 0.95, 1], 0.97),
+            baseline_name="Local Outlier Factor",
+        )
+    )
+    domain = scale_of(d, "color", "series")["domain"]
+    assert domain == [
+        "Autoencoder (AUC 0.900)",
+        "Local Outlier Factor (AUC 0.970)",
+        "Random guess (AUC 0.5)",
+    ]

@@ -80,3 +80,58 @@ def test_sweep_chart_without_baseline_and_other_metric():
     spec(C.sweep_chart(pd.DataFrame({"value": [], "auc_mean": []}), param_title="x"))
     with pytest.raises(ValueError):
         C.sweep_chart(df, param_title="Activation", metric="auc")
+
+
+def test_sweep_chart_draws_classic_detectors_as_dotted_reference_lines():
+    df = pd.DataFrame(
+        {
+            "value": ["0 %", "30 %"],
+            "auc_mean": [0.97, 0.8],
+            "auc_std": [0.01, 0.1],
+            "runs": [3, 3],
+            "baseline_auc_mean": [0.99, 0.7],
+        }
+    )
+    refs = pd.DataFrame(
+        {
+            "setting": ["0 %", "30 %", "0 %", "30 %"],
+            "detector": ["lof", "lof", "knn", "knn"],
+            "auc": [0.997, 0.71, 0.995, np.nan],
+        }
+    )
+    d = spec(
+        C.sweep_chart(
+            df, param_title="Abnormal share", baseline_col="baseline_auc_mean", references=refs
+        )
+    )
+    assert_common(d)
+    colors = scale_of(d, "color", "series")
+    assert colors["domain"] == [
+        "Autoencoder",
+        "PCA baseline",
+        "Local Outlier Factor",
+        "k-nearest neighbours",
+    ]
+    assert colors["range"][2:] == [C.sweep.DETECTOR_COLORS["lof"], C.sweep.DETECTOR_COLORS["knn"]]
+    assert len(set(colors["range"])) == 4
+    dashes = scale_of(d, "strokeDash", "series")["range"]
+    assert dashes[2] == dashes[3] == [2, 2] and dashes[0] == [1, 0]
+    rows = rows_with(d, "detector")
+    # A NaN AUC (a failed fit) is left out rather than drawn at 0.
+    assert [(r["setting"], r["series"], r["auc"]) for r in rows] == [
+        ("0 %", "Local Outlier Factor", 0.997),
+        ("30 %", "Local Outlier Factor", 0.71),
+        ("0 %", "k-nearest neighbours", 0.995),
+    ]
+    with pytest.raises(ValueError, match="unknown detectors"):
+        C.sweep_chart(df, param_title="x", references=refs.assign(detector="svm"))
+    # No references: the chart is the one it always was.
+    plain = spec(
+        C.sweep_chart(
+            df,
+            param_title="Abnormal share",
+            baseline_col="baseline_auc_mean",
+            references=refs.iloc[:0],
+        )
+    )
+    assert scale_of(plain, "color", "series")["domain"] == ["Autoencoder", "PCA baseline"]

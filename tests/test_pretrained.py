@@ -11,12 +11,14 @@ import numpy as np
 import pytest
 
 from anomagram import metrics
+from anomagram.baselines import DETECTORS, Row, run_all, verdict
 from anomagram.model import build_autoencoder, read_metadata
 from anomagram.pretrained import (
     ASSETS,
     MODEL_FILE,
     PRETRAINED_SPEC,
     REPLAY_FILE,
+    load_leaderboard,
     load_pretrained,
     load_replay,
 )
@@ -105,6 +107,35 @@ def test_recorded_pca_auc_is_what_metrics_computes(replay, prepared):
     args = (prepared.train_scaled, prepared.test_scaled, prepared.test_is_abnormal)
     baseline = metrics.pca_baseline(*args, PRETRAINED_SPEC.latent)
     assert baseline.auc == pytest.approx(replay.summary["baseline_pca_auc"], abs=1e-6)
+
+
+def test_leaderboard_is_recorded_for_the_pretrained_split(replay):
+    rows = load_leaderboard()
+    assert [r["key"] for r in rows if not r["is_autoencoder"]] == sorted(
+        DETECTORS, key=lambda k: -replay.summary["baselines"][k]["auc"]
+    )
+    aucs = [r["auc"] for r in rows]
+    assert aucs == sorted(aucs, reverse=True) and len(rows) == len(DETECTORS) + 1
+    (ae,) = [r for r in rows if r["is_autoencoder"]]
+    assert ae["auc"] == replay.summary["auc"] and ae["seconds"] > 0
+    assert verdict([Row(**r) for r in rows]).endswith(".")
+
+
+def test_recorded_leaderboard_is_what_the_detectors_compute(replay, prepared):
+    args = (prepared.train_scaled, prepared.test_scaled, prepared.test_is_abnormal)
+    spec = PRETRAINED_SPEC
+    results = run_all(*args, components=spec.latent, seed=spec.seed)
+    for key, record in replay.summary["baselines"].items():
+        assert results[key].auc == pytest.approx(record["auc"], abs=1e-6), key
+
+
+def test_reading_the_leaderboard_imports_no_scikit_learn_or_keras():
+    code = (
+        "import sys; from anomagram.pretrained import load_leaderboard; load_leaderboard();"
+        "print(sorted(m.split('.')[0] for m in sys.modules if m.startswith(('sklearn', 'keras'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 @pytest.mark.slow

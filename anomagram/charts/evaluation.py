@@ -1,14 +1,16 @@
-"""Summaries of a model at a threshold: the confusion matrix and the share flagged per class."""
+"""Summaries of a model: the confusion matrix, the share flagged per class, the leaderboard."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
 
 from anomagram.charts.style import (
+    BASELINE_COLOR,
+    MODEL_COLOR,
     TEXT_COLOR,
     AnyChart,
     _class_name,
@@ -189,4 +191,97 @@ def per_class_chart(
         # A height per row (not in total) keeps the rows readable; a page may still fix the
         # total with ``to_vega(chart, height)``.
         height=alt.Step(_ROW_PX),
+    )
+
+
+_LEADER_ROW_PX = 30
+
+
+def leaderboard_chart(rows: Sequence, notes: Mapping[str, str] | None = None) -> AnyChart:
+    """AUC of the autoencoder and each classic detector, best first, one dot per model.
+
+    ``rows`` are ``anomagram.baselines.Row``s (or mappings with the same fields: ``name``,
+    ``auc``, ``seconds``, ``is_autoencoder``), already in leaderboard order. A row whose AUC is
+    not known yet shows its note instead (``notes`` by name, e.g. "fitting…"). Dots, not bars:
+    the AUCs differ in the second decimal, so the axis starts near the lowest one, and a bar
+    cut off at that start would exaggerate the gaps.
+    """
+    notes = dict(notes or {})
+    records = []
+    for i, row in enumerate(rows):
+        get = row.get if isinstance(row, Mapping) else lambda k, r=row: getattr(r, k)
+        name, auc = str(get("name")), _finite_or_none(get("auc"))
+        seconds = _finite_or_none(get("seconds"))
+        ae = bool(get("is_autoencoder"))
+        label = f"{auc:.3f}" if auc is not None else notes.get(name, "no AUC")
+        records.append(
+            {
+                "order": i,
+                "name": name,
+                "auc": auc,
+                "label": label,
+                "seconds": seconds,
+                "model": "Autoencoder" if ae else "Classic detector",
+            }
+        )
+    df = pd.DataFrame(records, columns=["order", "name", "auc", "label", "seconds", "model"])
+    known = [r["auc"] for r in records if r["auc"] is not None]
+    # Whole hundredths below the lowest AUC, so the gaps read at a glance; never past 1.
+    low = math.floor((min(known) - 0.01) * 100) / 100 if known else 0.5
+    low = min(max(low, 0.0), 0.99)
+    df["at"] = [low if r["auc"] is None else r["auc"] for r in records]
+    names = [r["name"] for r in records]
+    y_enc = alt.Y(
+        "name:N",
+        sort=names,
+        title=None,
+        axis=alt.Axis(
+            labelLimit=0,
+            labelFontWeight=alt.ExprRef("datum.value == 'Autoencoder' ? 'bold' : 'normal'"),
+        ),
+    )
+    x_enc = alt.X(
+        "at:Q",
+        title="AUC on this split's test beats (1 = perfect)",
+        scale=alt.Scale(domain=[low, 1.0], nice=False),
+        axis=alt.Axis(format=".2f", tickCount=5),
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title="Model"),
+        alt.Tooltip("auc:Q", title="AUC", format=".3f"),
+        alt.Tooltip("seconds:Q", title="Seconds to fit", format=".2f"),
+    ]
+    color = alt.Color(
+        "model:N",
+        title=None,
+        scale=alt.Scale(
+            domain=["Autoencoder", "Classic detector"], range=[MODEL_COLOR, BASELINE_COLOR]
+        ),
+        legend=None,
+    )
+    base = alt.Chart()
+    dots = (
+        base.transform_filter("isValid(datum.auc)")
+        .mark_circle(opacity=1)
+        .encode(
+            x=x_enc,
+            y=y_enc,
+            color=color,
+            size=alt.Size(
+                "model:N",
+                scale=alt.Scale(domain=["Autoencoder", "Classic detector"], range=[200, 90]),
+                legend=None,
+            ),
+            tooltip=tooltip,
+        )
+    )
+    labels = base.mark_text(align="left", dx=10, color=TEXT_COLOR).encode(
+        x=x_enc, y=y_enc, text=alt.Text("label:N"), tooltip=tooltip
+    )
+    return alt.layer(dots, labels, data=df).properties(
+        title=_title(
+            "Leaderboard: AUC on the same split",
+            "Blue: the autoencoder. Grey: classic detectors fitted on the same training beats.",
+        ),
+        height=alt.Step(_LEADER_ROW_PX),
     )

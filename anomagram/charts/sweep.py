@@ -1,4 +1,4 @@
-"""Result of a parameter sweep (the Experiments page)."""
+"""Result of a parameter sweep (the Experiments page), with classic detectors as references."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from anomagram.baselines import DETECTORS
 from anomagram.charts.style import (
     BASELINE_COLOR,
     DEFAULT_HEIGHT,
@@ -21,6 +22,16 @@ from anomagram.charts.style import (
 # Short names for the chart title, which must fit one line on a phone.
 _METRIC_SHORT = {"auc": "AUC", "f1": "F1", "val_loss": "Validation loss"}
 _CAP_PX = 14  # width of the error bars' caps: narrow, however wide a setting's band is
+# One Okabe-Ito colour per classic detector drawn as a reference line (PCA is the grey
+# baseline every sweep already carries).
+DETECTOR_COLORS = {
+    "pca": BASELINE_COLOR,
+    "knn": "#009E73",
+    "lof": "#CC79A7",
+    "ocsvm": "#E69F00",
+    "iforest": "#56B4E9",
+}
+_REFERENCE_DASH = [2, 2]
 
 _METRIC_TITLES = {
     "auc": "AUC (area under ROC curve)",
@@ -39,11 +50,16 @@ def sweep_chart(
     param_title: str,
     metric: str = "auc",
     baseline_col: str | None = "baseline_auc",
+    references: pd.DataFrame | None = None,
 ) -> AnyChart:
     """Result of a parameter sweep: mean ± std of ``metric`` per setting, plus the baseline.
 
     Error bars are drawn only where there is a spread: one seed (std 0) or a missing std would
     draw a bar of zero length, which shows as a stray horizontal line (its caps).
+
+    ``references`` (columns ``setting``, ``detector``, a key of ``anomagram.baselines
+    .DETECTORS``, and ``auc``) adds one dotted line per classic detector, fitted on the same
+    splits: flat where the swept setting does not change the split.
     """
     mean_col, std_col = f"{metric}_mean", f"{metric}_std"
     if mean_col not in df.columns or "value" not in df.columns:
@@ -71,9 +87,16 @@ def sweep_chart(
         data["baseline"] = _sig(base_vals)
 
     metric_title = _METRIC_TITLES.get(metric, metric)
+    refs = _references(references)
+    ref_keys = list(dict.fromkeys(refs["detector"]))
     series = ["Autoencoder"] + (["PCA baseline"] if has_baseline else [])
-    color_scale = alt.Scale(domain=series, range=[MODEL_COLOR, BASELINE_COLOR][: len(series)])
-    dash_scale = alt.Scale(domain=series, range=[[1, 0], [6, 3]][: len(series)])
+    colors = [MODEL_COLOR, BASELINE_COLOR][: len(series)]
+    dashes = [[1, 0], [6, 3]][: len(series)]
+    series += [DETECTORS[k] for k in ref_keys]
+    colors += [DETECTOR_COLORS[k] for k in ref_keys]
+    dashes += [_REFERENCE_DASH] * len(ref_keys)
+    color_scale = alt.Scale(domain=series, range=colors)
+    dash_scale = alt.Scale(domain=series, range=dashes)
     legend = alt.Legend(orient="top", title=None)
     x_enc = alt.X(
         "setting:O",
@@ -124,6 +147,22 @@ def sweep_chart(
                 tooltip=tooltip,
             )
         )
+    if len(refs):
+        layers.append(
+            alt.Chart(refs)
+            .mark_line(strokeWidth=1.5, point=alt.OverlayMarkDef(filled=True, size=25))
+            .encode(
+                x=x_enc,
+                y=alt.Y("auc:Q", title=metric_title, scale=y_scale),
+                color=color,
+                strokeDash=dash,
+                tooltip=[
+                    alt.Tooltip("setting:O", title=param_title),
+                    alt.Tooltip("series:N", title="Classic detector"),
+                    alt.Tooltip("auc:Q", title="AUC (mean over the same splits)", format=".3f"),
+                ],
+            )
+        )
     if data.empty:
         layers.append(_message("No experiment results yet"))
     most = int(runs.max()) if runs.size else 0
@@ -140,4 +179,25 @@ def sweep_chart(
     return alt.layer(*layers, data=data).properties(
         title=_title(f"{short} by {param_title[:1].lower()}{param_title[1:]}", subtitle),
         height=DEFAULT_HEIGHT,
+    )
+
+
+def _references(references: pd.DataFrame | None) -> pd.DataFrame:
+    """The reference lines' rows with a finite AUC, each named by its detector."""
+    columns = ["setting", "detector", "auc", "series"]
+    if references is None or not len(references):
+        return pd.DataFrame(columns=columns)
+    unknown = set(references["detector"]) - set(DETECTOR_COLORS)
+    if unknown:
+        raise ValueError(f"unknown detectors in references: {sorted(unknown)}")
+    auc = _as_float_1d(references["auc"].to_numpy())
+    keep = np.isfinite(auc)
+    return pd.DataFrame(
+        {
+            "setting": [str(v) for v in references["setting"][keep]],
+            "detector": list(references["detector"][keep]),
+            "auc": _sig(auc[keep]),
+            "series": [DETECTORS[k] for k in references["detector"][keep]],
+        },
+        columns=columns,
     )

@@ -323,9 +323,11 @@ def roc_chart(
     *,
     max_points: int = 120,
     baseline: tuple[np.ndarray, np.ndarray, float] | None = None,
+    baseline_name: str | None = None,
     point: tuple[float, float] | None = None,
 ) -> AnyChart:
-    """ROC curve of the autoencoder, optionally with the PCA baseline and the current threshold."""
+    """ROC curve of the autoencoder, optionally with a baseline (``baseline_name``, by default
+    the PCA baseline) and the current threshold."""
     model_label = _auc_label("Autoencoder", auc)
     chance_label = "Random guess (AUC 0.5)"
     curves: list[tuple[str, np.ndarray, np.ndarray]] = []
@@ -334,7 +336,7 @@ def roc_chart(
     domain, colors, dashes = [model_label], [MODEL_COLOR], [[1, 0]]
     if baseline is not None:
         b_fpr, b_tpr, b_auc = baseline
-        base_label = _auc_label("PCA baseline", b_auc)
+        base_label = _auc_label(baseline_name or "PCA baseline", b_auc)
         bf, bt = _roc_points(b_fpr, b_tpr, max_points)
         curves.append((base_label, bf, bt))
         domain.append(base_label)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from anomagram.presets import PRESETS, preset_spec
 from anomagram.spec import FIELDS, Spec, value_text
 from anomagram.ui.train.composer import DATA, NETWORK, TRAINING, widget_kind
 
@@ -17,6 +18,7 @@ def _page():
 
     spec = composer.sync_query_params()
     composer.show_problems()
+    composer.presets(spec)
     composer.composer(spec)
     composer.parameters(get_spec())
 
@@ -77,11 +79,64 @@ def test_a_link_value_between_the_offered_ones_is_shown_and_kept():
     assert at.session_state["spec"] == Spec(epochs=7, learning_rate=0.05)
 
 
-def test_the_rate_waits_for_a_regularizer_and_restore_defaults_resets_everything():
+def test_the_rate_waits_for_a_regularizer():
     at = new_app()
     assert widget(at, "regularizer_rate").disabled
     widget(at, "regularizer").set_value("l2").run()
     assert not widget(at, "regularizer_rate").disabled
-    at.button(key="train_defaults").click().run()
+
+
+def url(at: AppTest) -> dict:
+    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+def presets_widget(at: AppTest):
+    return at.segmented_control(key="train_preset_w")
+
+
+def test_the_default_preset_is_highlighted_with_what_it_demonstrates():
+    at = new_app()
+    control = presets_widget(at)
+    assert list(control.options) == [p.label for p in PRESETS.values()]
+    assert control.value == "default"
+    default = PRESETS["default"]
+    assert any(c.value == f"**{default.label}** · {default.demonstrates}" for c in at.caption)
+
+
+@pytest.mark.parametrize("key", [k for k in PRESETS if k != "default"])
+def test_a_preset_sets_the_whole_spec_and_the_url_but_keeps_the_seed(key):
+    at = new_app(seed="5", epochs="7", regularizer="l1")
+    assert presets_widget(at).value is None  # edited settings match no preset
+    assert any("no preset matches" in c.value for c in at.caption)
+    presets_widget(at).set_value(key).run()
+    assert not at.exception
+    expected = preset_spec(key, Spec(seed=5))
+    assert at.session_state["spec"] == expected and expected.seed == 5
+    assert url(at) == expected.to_query_params()
+    assert presets_widget(at).value == key
+    assert any(c.value.endswith(PRESETS[key].demonstrates) for c in at.caption)
+    # Every widget shows the preset's values.
+    for name in SETTINGS:
+        assert widget(at, name).value == getattr(expected, name), name
+    units = [at.number_input(key=f"train_units_{i}").value for i in range(len(expected.hidden))]
+    assert tuple(units) == expected.hidden
+    # The seed is not part of a recipe; any other edit leaves it, and the highlight goes.
+    widget(at, "seed").set_value(6).run()
+    assert presets_widget(at).value == key
+    epochs = next(v for v in FIELDS["epochs"].offered if v != expected.epochs)
+    widget(at, "epochs").set_value(epochs).run()
+    assert presets_widget(at).value is None
+
+
+def test_a_link_to_a_preset_highlights_it():
+    at = new_app(**preset_spec("strong").to_query_params())
+    assert at.session_state["spec"] == preset_spec("strong")
+    assert presets_widget(at).value == "strong"
+
+
+def test_the_default_preset_restores_the_defaults():
+    at = new_app(hidden="16,8", optimizer="sgd", abnormal_pct="30")
+    presets_widget(at).set_value("default").run()
     assert at.session_state["spec"] == Spec()
+    assert url(at) == {}
     assert widget(at, "regularizer").value == "none"

@@ -325,3 +325,100 @@ def test_a_later_stroke_replaces_the_line_under_it():
     assert np.allclose(signal[:30], -1.0) and np.allclose(signal[80:], -1.0)
     pooled = drawing_to_signal({"objects": [flat, bump]}, W, H)
     assert pooled[50] < 1.0  # what plain pooling would have shown
+
+
+# The first paint and the Insights chapter, in a fresh interpreter: which scikit-learn modules
+# did the page's own runs import? (ROC curves use sklearn.metrics, which is no estimator.)
+_FIRST_PAINT = """
+import json, sys
+from anomagram.ui import streamlit_patches
+streamlit_patches.install()
+from anomagram.ui.common import resources
+# The background warm-up loads Keras, then imports scikit-learn for the Train page: it is not
+# part of the page's runs, and how soon it gets there depends on the machine.
+resources.warm_up = lambda: None
+from streamlit.testing.v1 import AppTest
+
+ESTIMATORS = %r
+loaded = lambda: sorted(m for m in sys.modules if m.startswith(ESTIMATORS))
+at = AppTest.from_file(%r, default_timeout=120)
+at.run()
+first = loaded()
+at.session_state[%r] = %r
+at.run()
+print(json.dumps({
+    "first": first,
+    "insights": loaded(),
+    "errors": [str(e.value) for e in at.exception],
+    "subheaders": [h.value for h in at.subheader],
+}))
+"""
+ESTIMATOR_MODULES = (
+    "sklearn.neighbors",
+    "sklearn.svm",
+    "sklearn.ensemble",
+    "sklearn.decomposition",
+)
+
+
+def test_first_paint_and_insights_import_no_scikit_learn_estimator():
+    import subprocess
+    import sys
+
+    code = _FIRST_PAINT % (ESTIMATOR_MODULES, PAGE, CHAPTER_KEY, CHAPTERS[8][0])
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not out["errors"], out["errors"]
+    assert "Insights" in out["subheaders"]  # the chapter really ran
+    assert out["first"] == [] and out["insights"] == [], out
+
+
+def _chart_rows(app: AppTest, prefix: str) -> list[dict]:
+    """The data rows of the chart whose title starts with ``prefix``."""
+    import pyarrow as pa
+
+    for chart in app.get("vega_lite_chart"):
+        if _title(json.loads(chart.proto.spec)).startswith(prefix):
+            return [
+                row
+                for d in chart.proto.datasets
+                for row in pa.ipc.open_stream(d.data.data).read_all().to_pylist()
+            ]
+    raise AssertionError(f"no chart titled {prefix!r}")
+
+
+def test_insights_show_the_recorded_leaderboard_and_measured_numbers(at):
+    from anomagram import baselines
+    from anomagram.pretrained import load_leaderboard
+
+    _open(at, 8)
+    recorded = load_leaderboard()
+    assert len(recorded) == len(baselines.DETECTORS) + 1
+    rows = _chart_rows(at, "Leaderboard")
+    rows.sort(key=lambda r: r["order"])
+    assert [r["name"] for r in rows] == [r["name"] for r in recorded]
+    aucs = [r["auc"] for r in rows]
+    assert aucs == sorted(aucs, reverse=True)
+    assert [r["name"] for r in rows if r["model"] == "Autoencoder"] == ["Autoencoder"]
+    from anomagram.ui.introduction.insights import recorded_rows
+
+    sentence = baselines.verdict(recorded_rows())
+    text = " ".join(m.value for m in at.markdown)
+    assert f"**{sentence}**" in text
+    # Every card states the original's finding and our own measured number, with its links.
+    assert text.count("*Anomagram found:*") == 4 and text.count("*We measured:*") == 4
+    assert "0.770 ± 0.125 at 30 %" in text and "about 0.93" in text
+    assert "/experiments?param=batch_size&values=16%2C64%2C256%2C1024&seeds=3" in text
+    assert "/experiments?param=regularizer&values=none%2Cl1%2Cl2&seeds=3" in text
+    assert "worth it when the training data are not clean" in text
+
+
+def test_the_presets_quoted_in_insights_are_the_ones_measured():
+    from anomagram.presets import PRESETS
+    from anomagram.ui.introduction.insights import MEASURED_PRESETS
+
+    # If a preset changes, the numbers the Insights chapter quotes for it must be measured again.
+    for key, changes in MEASURED_PRESETS.items():
+        assert dict(PRESETS[key].changes) == changes, key

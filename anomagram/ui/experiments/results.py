@@ -1,15 +1,29 @@
-"""The results of the sweep shown: where it stands, the chart, its reading, tables, downloads."""
+"""The results of the sweep shown: where it stands, the chart, its reading, tables, downloads.
+
+The chart can draw classic detectors as reference lines, fitted on the very splits of the
+sweep's runs; they are fitted only when asked for (``REFERENCES``), and once per split.
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from anomagram import charts
+from anomagram.baselines import DETECTORS
+from anomagram.spec import value_text
 from anomagram.sweep import SWEEP_PARAMS, summary_table
+from anomagram.ui.common import detector_fits
+from anomagram.ui.common.text import escape_markdown
 from anomagram.ui.experiments import state as exp_state
 from anomagram.ui.experiments import summary
 from anomagram.ui.experiments.job import SweepJob
 from anomagram.ui.experiments.run import CHART_HEIGHT
+
+REFERENCES = "exp_references"  # the classic detectors drawn as reference lines
+# PCA is already on every sweep's chart as its grey baseline.
+REFERENCE_CHOICES = [k for k in DETECTORS if k != "pca"]
+FIT_TIMEOUT = 300.0
 
 
 def placeholder() -> None:
@@ -23,7 +37,11 @@ def placeholder() -> None:
 
 def _status(job: SweepJob, done: int) -> None:
     if job.status == "failed":
-        st.error(f"The experiment stopped after {done} of {job.total} runs: {job.error}", icon="🚫")
+        st.error(
+            f"The experiment stopped after {done} of {job.total} runs: "
+            + escape_markdown(job.error),
+            icon="🚫",
+        )
     if job.status == "interrupted":
         why = "You cancelled the experiment" if job.cancelled else "The experiment stopped"
         st.warning(
@@ -53,11 +71,13 @@ def results(job: SweepJob) -> None:
     df = summary_table(records, values)
     left, right = st.columns([3, 2], gap="large")
     with left:
+        refs = _references(job, records)
         st.altair_chart(
             charts.sweep_chart(
                 summary.chart_frame(param, df, values),
                 param_title=label,
                 baseline_col="baseline_auc_mean",
+                references=refs,
             ),
             width="stretch",
             height=CHART_HEIGHT,
@@ -66,6 +86,9 @@ def results(job: SweepJob) -> None:
     with right:
         st.markdown("**What it shows**")
         st.markdown(summary.explain(param, df, values))
+        if refs is not None:
+            per_value = param in detector_fits.SPLIT_FIELDS
+            st.markdown(summary.reference_sentence(param, df, refs, per_value))
         st.caption(
             "AUC measures how well the reconstruction error separates abnormal from normal test "
             "beats, without picking a threshold: 1 is perfect, 0.5 is a coin toss."
@@ -99,3 +122,40 @@ def results(job: SweepJob) -> None:
     )
     with st.expander(f"Every run ({len(records)})"):
         st.dataframe(summary.runs_display(runs), hide_index=True, width="stretch")
+
+
+def _references(job: SweepJob, records: list) -> pd.DataFrame | None:
+    """The chosen detectors' mean AUC per value, on the splits of the runs shown, or None."""
+    chosen = st.multiselect(
+        "Classic detectors on the same splits",
+        REFERENCE_CHOICES,
+        format_func=DETECTORS.get,
+        key=REFERENCES,
+        placeholder="Add reference lines",
+        help=(
+            "Fit classic detectors from scikit-learn on the same training beats as each run "
+            "and draw their AUC as dotted lines. Each is fitted once per split: only the abnormal "
+            "share and the number of training beats change the split, so for any other setting "
+            "its line is flat."
+        ),
+    )
+    if not chosen:
+        return None
+    jobs = {}
+    for record in records:
+        spec = job.base.replace(**{job.param: record.value, "seed": record.seed})
+        for detector, fit in detector_fits.fits(spec, chosen).items():
+            jobs[(value_text(record.value), record.seed, detector)] = fit
+    if detector_fits.pending(jobs):
+        splits = len({key[:2] for key in jobs})
+        with st.spinner(f"Fitting {len(chosen)} classic detectors on {splits} splits…"):
+            detector_fits.wait(jobs.values(), timeout=FIT_TIMEOUT)
+    failed = detector_fits.failed(jobs)
+    if failed:
+        st.warning(
+            f"{len(failed)} detector fits failed and are left out of the chart "
+            f"({next(iter(failed.values()))}).",
+            icon="⚠️",
+        )
+    aucs = {key: result.auc for key, result in detector_fits.finished(jobs).items()}
+    return summary.reference_frame(job.param, job.values, aucs)

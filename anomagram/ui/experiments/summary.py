@@ -4,10 +4,11 @@ a sentence or two about what the chart shows. No Streamlit here, so it is tested
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from anomagram.baselines import DETECTORS
 from anomagram.spec import value_text
 from anomagram.sweep import SWEEP_PARAMS, RunRecord
 from anomagram.ui.common.tiles import share
@@ -161,3 +162,61 @@ def explain(param: str, df: pd.DataFrame, values: Sequence) -> str:
         else:
             sentences.append("The autoencoder beats the simpler PCA baseline (grey) everywhere.")
     return " ".join(sentences)
+
+
+# --- classic detectors as reference lines -------------------------------------------------------
+
+
+def reference_frame(
+    param: str, values: Sequence, aucs: Mapping[tuple[str, int, str], float]
+) -> pd.DataFrame:
+    """Mean AUC per (value, detector) over the seeds' splits, for ``charts.sweep_chart``.
+
+    ``aucs`` maps (value as text, seed, detector key) to the detector's AUC on that run's
+    split. ``value`` is the value as text (as in ``summary_table``), ``setting`` as the chart
+    labels it.
+    """
+    names = {value_text(v): display(param, v) for v in values}
+    grouped: dict[tuple[str, str], list[float]] = {}
+    for (value, _seed, detector), auc in aucs.items():
+        if math.isfinite(auc):
+            grouped.setdefault((value, detector), []).append(auc)
+    order = {value_text(v): i for i, v in enumerate(values)}
+    rows = [
+        {
+            "value": value,
+            "setting": names.get(value, value),
+            "detector": detector,
+            "auc": sum(found) / len(found),
+            "splits": len(found),
+        }
+        for (value, detector), found in sorted(
+            grouped.items(), key=lambda item: (order.get(item[0][0], 1e9), item[0][1])
+        )
+    ]
+    return pd.DataFrame(rows, columns=["value", "setting", "detector", "auc", "splits"])
+
+
+def reference_sentence(param: str, df: pd.DataFrame, refs: pd.DataFrame, per_value: bool) -> str:
+    """Which classic detector does best on these splits, against the autoencoder."""
+    if refs.empty:
+        return ""
+    ae = dict(zip(df["value"], df["auc_mean"], strict=True))
+    means = refs.groupby("detector", sort=False)["auc"].mean()
+    best = str(means.idxmax())
+    rows = refs[refs["detector"] == best]
+    pairs = zip(rows["value"], rows["auc"], strict=True)
+    wins = sum(1 for value, auc in pairs if auc >= ae.get(value, math.inf))
+    label = SWEEP_PARAMS[param].lower()
+    how = (
+        f"The {label} changes which beats are in the split, so each detector is fitted on every "
+        "value's splits."
+        if per_value
+        else f"The {label} does not change the split, so each detector's line is flat: its "
+        "mean over the seeds' splits."
+    )
+    return (
+        f"{how} The best classic detector here, {DETECTORS[best]}, reaches an AUC of "
+        f"{float(means[best]):.3f} on average and matches or beats the autoencoder for {wins} "
+        f"of {len(rows)} values."
+    )

@@ -3,8 +3,8 @@
 Two kinds of values live here:
 
 * Keras-free ones (replay errors, labels, the shipped threshold and scaler read from the model
-  file's metadata, the PCA baseline). The page paints these at once, while Keras is still being
-  imported in the background.
+  file's metadata). The page paints these at once, while Keras is still being imported in the
+  background.
 * Model ones (reconstructions, training errors, latent coordinates). They wait for the pretrained
   model; ``model_ready()`` tells the page whether asking for them would block.
 
@@ -121,14 +121,6 @@ def replay_x_max() -> float:
 def test_roc() -> metrics.Roc:
     ts = test_set()
     return metrics.roc(ts.abnormal, ts.errors)
-
-
-@st.cache_resource(show_spinner=False)
-def pca() -> metrics.Baseline:
-    """PCA with as many components as the autoencoder's bottleneck, on the same split."""
-    prep = resources.pretrained_split()
-    latent = shipped().spec.latent
-    return metrics.pca_baseline(prep.train_scaled, prep.test_scaled, prep.test_is_abnormal, latent)
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,14 +1,16 @@
 """The Train page, one module per thing a user sees, top to bottom.
 
-- ``composer``: section 1 and 2, the network (layers, bottleneck, activations, live diagram)
-  and the training/data settings, generated from the Spec's field table and mirrored to the URL.
+- ``composer``: the presets, then sections 1 and 2, the network (layers, bottleneck,
+  activations, live diagram) and the training/data settings, generated from the Spec's field
+  table and mirrored to the URL.
 - ``action_bar``: Train / Continue, Pause, Skip to the end, Reset, the Watch/Fast speed and a
   note; while a run is live it scrolls itself to the top of the window.
 - ``results``: the panel below (one fragment): ``status`` (progress, hints) beside the
   threshold slider, ``chart_grid`` (error histogram and ROC, loss and bottleneck, then the
   panel toggles and reading guides), ``live`` (training: Watch draws every epoch as a paced
   frame, Fast only the result), ``evaluation`` (threshold strategy, tiles, confusion matrix,
-  per-class rates) and ``export`` (download the model).
+  per-class rates), ``comparison`` (the leaderboard against five classic detectors fitted in
+  the background, and the detector the ROC chart overlays) and ``export`` (download the model).
 
 Behind them: ``run_state`` (button requests, the model's phase, building trainers, the
 training lock), ``thresholds`` (the chosen threshold, shared with the Score page),

@@ -13,6 +13,7 @@ import streamlit as st
 
 from anomagram import charts, metrics
 from anomagram.training import Trainer
+from anomagram.ui.train import comparison
 from anomagram.ui.train.widgets import persisted, show_plot
 
 # Plot heights (the plot area, not the whole chart) chosen so both charts of a row come out
@@ -21,8 +22,6 @@ from anomagram.ui.train.widgets import persisted, show_plot
 PLOT_HEIGHT = {"histogram": 112, "roc": 126, "loss": 74, "latent": 130}
 THRESHOLD_HEIGHT = 72  # the slider with its label: its place is kept while training
 SHOW_KEY = "train_show"
-PCA_KEY = "train_pca"
-PCA_CACHE_KEY = "train_pca_cache"
 
 # The histogram and the ROC curve share a row: the threshold slider under them moves both.
 GRID = ("histogram", "roc", "loss", "latent")
@@ -55,18 +54,10 @@ def _on_panels() -> None:
     st.session_state[SHOW_KEY] = list(st.session_state["train_show_w"] or [])
 
 
-def _on_pca() -> None:
-    st.session_state[PCA_KEY] = bool(st.session_state["train_pca_w"])
-
-
-def show_pca() -> bool:
-    return bool(st.session_state.get(PCA_KEY, True))
-
-
 def panel_toggles(names: list[str] | None = None) -> list[str]:
-    """The "Show" pills, the PCA toggle and the reading guides; returns the panels to draw."""
+    """The "Show" pills, the ROC overlay and the reading guides; returns the panels to draw."""
     persisted("train_show_w", SHOW_KEY, list(PANELS))
-    pills, pca, guide = st.columns([3, 1.3, 0.8], vertical_alignment="center")
+    pills, overlay, guide = st.columns([3, 1.3, 0.8], vertical_alignment="center")
     shown = pills.pills(
         "Show",
         list(PANELS),
@@ -76,16 +67,7 @@ def panel_toggles(names: list[str] | None = None) -> list[str]:
         on_change=_on_panels,
         label_visibility="collapsed",
     )
-    persisted("train_pca_w", PCA_KEY, True)
-    pca.toggle(
-        "ROC: compare with PCA",
-        key="train_pca_w",
-        on_change=_on_pca,
-        help=(
-            "A PCA baseline with as many components as the bottleneck: a much simpler model. "
-            "If it does as well, the autoencoder is not earning its keep."
-        ),
-    )
+    comparison.overlay_picker(overlay)
     # The guides live in a popover: one caption per chart would push the grid's second row
     # out of a laptop's window.
     with guide.popover("🔍 Guide", width="stretch", help="What to look for in each chart"):
@@ -117,27 +99,12 @@ def threshold_guide(slot) -> None:
     )
 
 
-def _baseline(trainer: Trainer):
-    """PCA reconstruction error on the same split, computed once per split and latent size."""
-    s = trainer.spec
-    key = (s.train_size, s.test_size, s.abnormal_pct, s.seed, s.latent)
-    cached = st.session_state.get(PCA_CACHE_KEY)
-    if cached is None or cached[0] != key:
-        p = trainer.prepared
-        cached = (
-            key,
-            metrics.pca_baseline(p.train_scaled, p.test_scaled, p.test_is_abnormal, s.latent),
-        )
-        st.session_state[PCA_CACHE_KEY] = cached
-    return cached[1]
-
-
 def draw_charts(
     slots: dict,
     trainer: Trainer,
     threshold: float,
     total: int,
-    pca: bool,
+    overlay: str | None,
     timings: dict | None = None,
     x_max: float | None = None,
 ) -> None:
@@ -175,11 +142,16 @@ def draw_charts(
     if "roc" in slots:
         roc = metrics.roc(y, errors)
         m = metrics.metrics_at(y, errors, threshold)
-        baseline = None
-        if pca:
-            b = _baseline(trainer)
-            baseline = (b.roc.fpr, b.roc.tpr, b.auc)
-        chart = charts.roc_chart(roc.fpr, roc.tpr, roc.auc, baseline=baseline, point=(m.fpr, m.tpr))
+        # The chosen detector's curve, once its background fit is done (see comparison.py).
+        other = comparison.overlay_curve(trainer, overlay)
+        chart = charts.roc_chart(
+            roc.fpr,
+            roc.tpr,
+            roc.auc,
+            baseline=other[:3] if other else None,
+            baseline_name=other[3] if other else None,
+            point=(m.fpr, m.tpr),
+        )
         show_plot(slots["roc"], chart, PLOT_HEIGHT["roc"])
         lap("roc")
     if "latent" in slots:

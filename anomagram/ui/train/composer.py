@@ -1,4 +1,4 @@
-"""The model composer and the training/data settings of the Train page.
+"""The presets, the model composer and the training/data settings of the Train page.
 
 The session's ``Spec`` (``state.get_spec``) is the only thing these widgets edit. Each widget's
 value is seeded from the spec before it is drawn and every change goes back through
@@ -11,13 +11,16 @@ from __future__ import annotations
 import streamlit as st
 
 from anomagram import charts
+from anomagram.presets import PRESETS, matching_preset, preset_spec
 from anomagram.spec import FIELDS, MAX_LAYERS, MAX_UNITS, Field, Spec, SpecError
 from anomagram.ui.common.state import get_spec, set_spec
+from anomagram.ui.common.text import escape_markdown
 
 SPEC_FIELDS = tuple(FIELDS)
 EDITED_KEY = "train_spec_edited"
 LINK_PROBLEMS_KEY = "train_link_problems"
 EDIT_PROBLEMS_KEY = "train_edit_problems"
+PRESET_WIDGET = "train_preset_w"
 NEW_LAYER_UNITS = 3
 
 # Where each setting sits on the page; labels, choices and help come from the spec's FIELDS.
@@ -77,24 +80,23 @@ def write_query_params(spec: Spec) -> None:
 
 
 def show_problems() -> None:
+    # A problem quotes what the link held: escaped, so it shows as text and never as markdown.
     link = st.session_state.get(LINK_PROBLEMS_KEY)
     if link:
         st.warning(
             "The settings in this link could not be used, so the current settings were kept:\n"
-            + "\n".join(f"- {p}" for p in link),
+            + "\n".join(f"- {escape_markdown(p)}" for p in link),
             icon="⚠️",
         )
     edit = st.session_state.get(EDIT_PROBLEMS_KEY)
     if edit:
-        st.error("That change was not applied:\n" + "\n".join(f"- {p}" for p in edit), icon="🚫")
+        st.error(
+            "That change was not applied:\n" + "\n".join(f"- {escape_markdown(p)}" for p in edit),
+            icon="🚫",
+        )
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def weight_count(spec: Spec) -> int:
-    sizes = spec.layer_sizes()
-    return sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
 
 
 def _options(choices, current):
@@ -151,25 +153,40 @@ def _remove_layer() -> None:
     update_spec(hidden=hidden[:-1])
 
 
-# A setting that really diverges (checked for seeds 0-2 on the default data): momentum SGD
-# with learning rate 10 through linear layers, so nothing bounds the exploding weights. Adam,
-# RMSprop or ReLU layers at that rate keep training, if badly.
-DIVERGE = {
-    "optimizer": "momentum",
-    "learning_rate": 10.0,
-    "activation": "linear",
-    "output_activation": "linear",
-}
-
-
-def _diverge() -> None:
-    update_spec(**DIVERGE)
-
-
-def _restore_defaults() -> None:
-    set_spec(Spec())
+def _on_preset() -> None:
+    key = st.session_state.get(PRESET_WIDGET)
+    if key is None:
+        return
+    # The whole spec but the seed: a preset is a recipe, the seed only picks one run of it.
+    set_spec(preset_spec(key, get_spec()))
     st.session_state[EDITED_KEY] = True
     st.session_state.pop(EDIT_PROBLEMS_KEY, None)
+    st.session_state.pop(LINK_PROBLEMS_KEY, None)
+
+
+# --- presets -----------------------------------------------------------------------------------
+
+
+def presets(spec: Spec) -> None:
+    """Named recipes, one click each; the one the settings match is highlighted."""
+    current = matching_preset(spec)
+    _seed(PRESET_WIDGET, current)
+    st.segmented_control(
+        "Start from a preset",
+        list(PRESETS),
+        format_func=lambda key: PRESETS[key].label,
+        key=PRESET_WIDGET,
+        on_change=_on_preset,
+        required=True,
+        help="Each preset sets every setting below except the seed:\n\n"
+        + "\n\n".join(f"**{p.label}**: {p.demonstrates}" for p in PRESETS.values()),
+    )
+    if current is None:
+        st.caption(
+            "Your own settings: no preset matches them. Pick one to start again from a recipe."
+        )
+    else:
+        st.caption(f"**{PRESETS[current].label}** · {PRESETS[current].demonstrates}")
 
 
 # --- the composer ------------------------------------------------------------------------------
@@ -222,7 +239,7 @@ def composer(spec: Spec) -> None:
         setting(spec, name, column)
 
     st.vega_lite_chart(spec=charts.network_spec(spec.hidden, spec.latent), width="stretch")
-    st.caption(f"{spec.layer_path(mark_latent='**')} · {weight_count(spec):,} trainable weights")
+    st.caption(f"{spec.layer_path(mark_latent='**')} · {spec.weight_count:,} trainable weights")
 
 
 # --- training and data settings ----------------------------------------------------------------
@@ -281,18 +298,3 @@ def parameters(spec: Spec) -> None:
         st.markdown("**Data**")
         for name in DATA:
             setting(spec, name)
-        st.button(
-            "↩️ Restore defaults",
-            key="train_defaults",
-            on_click=_restore_defaults,
-            help="Go back to Anomagram's default settings.",
-        )
-        st.button(
-            "💥 Make it diverge",
-            key="train_diverge",
-            on_click=_diverge,
-            help=(
-                "A learning rate too large for its optimizer: Momentum at 10 with linear "
-                "activations. Train, and the loss blows up in the first epoch."
-            ),
-        )

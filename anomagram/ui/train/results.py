@@ -1,4 +1,4 @@
-"""The results panel: status, chart grid, evaluation and export, as one Streamlit fragment.
+"""The results panel: status, chart grid, evaluation, comparison and export, as one fragment.
 
 A threshold move reruns only this fragment: the histogram's threshold line, the ROC marker,
 the tiles and the evaluation charts follow without retraining or redrawing the composer.
@@ -13,13 +13,8 @@ import streamlit as st
 from anomagram.training import DIVERGED
 from anomagram.ui.common.state import get_spec, get_trainer
 from anomagram.ui.train import run_state
-from anomagram.ui.train.chart_grid import (
-    chart_grid,
-    draw_charts,
-    panel_toggles,
-    show_pca,
-    threshold_guide,
-)
+from anomagram.ui.train.chart_grid import chart_grid, draw_charts, panel_toggles, threshold_guide
+from anomagram.ui.train.comparison import comparison, overlay_choice
 from anomagram.ui.train.evaluation import evaluation, threshold_slider
 from anomagram.ui.train.export import export
 from anomagram.ui.train.live import run_live, speed
@@ -58,7 +53,7 @@ def results_panel() -> None:
     shown = panel_toggles()
     with grid:
         slots = chart_grid(shown)
-    pca = show_pca()
+    overlay = overlay_choice()
     # Two slots: the evaluation (with widgets) is emptied while training, so no stale slider
     # or download button stays clickable mid-run; live tiles go in the second one.
     evaluation_slot, live_slot = st.empty(), st.empty()
@@ -67,18 +62,19 @@ def results_panel() -> None:
         tiles_slot = live_slot if "metrics" in shown else None
         threshold_guide(slider_slot)
         watch = speed() == "watch" and not run_state.take_skip()
-        run_live(trainer, int(live_epochs), status, slots, tiles_slot, pca, watch)
+        run_live(trainer, int(live_epochs), status, slots, tiles_slot, overlay, watch)
         live_slot.empty()
         trainer = get_trainer()
 
     if trainer.last_report is not None:
         threshold = current_threshold(trainer)
         total = max(run_state.target() or 0, trainer.epochs_done)
-        draw_charts(slots, trainer, threshold, total, pca)
+        draw_charts(slots, trainer, threshold, total, overlay)
         threshold_slider(slider_slot, trainer.last_report.test_errors, threshold)
         with evaluation_slot.container():
             if "metrics" in shown:
                 evaluation(trainer, threshold)
+            comparison(trainer)
             export(trainer, threshold)
     # Filled last, so "Trained N epochs" appears once everything below is drawn.
     show_status(status, trainer, spec)

@@ -1,0 +1,117 @@
+"""The classic detectors of ``anomagram.baselines``, fitted in the background once per split.
+
+The Train page's leaderboard and ROC overlay and the Experiments page's reference lines ask for
+the same fits, so they share one registry per server process. A detector's inputs are fixed by
+the split's fields (PCA's also by the bottleneck size), so each is fitted at most once per
+split: a rerun, a threshold move or another visitor with the same split never refits. The fits
+run one at a time in one background thread, so a page run never waits for scikit-learn unless
+it chooses to (``wait``), and a busy server gets one extra core's worth of work, not five.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_all
+
+import streamlit as st
+
+from anomagram import baselines
+from anomagram.spec import Spec
+from anomagram.training import Prepared, prepare
+
+# The fields that decide which beats land in the training and test sets.
+SPLIT_FIELDS = ("train_size", "test_size", "abnormal_pct", "seed")
+# Finished fits kept: each holds one score per test beat (at most 500 floats), so this is a
+# few megabytes at most; the oldest is dropped first.
+MAX_FITS = 400
+
+
+def fit_key(spec: Spec, detector: str) -> tuple:
+    """What a fit of ``detector`` depends on: the split, and for PCA the bottleneck size."""
+    split = tuple(getattr(spec, name) for name in SPLIT_FIELDS)
+    return (detector, *split, spec.latent if detector == "pca" else None)
+
+
+def _prepared(spec: Spec) -> Prepared:
+    # The ECG5000 arrays are cached by ``load_ecg5000``; composing a split takes milliseconds.
+    return prepare(spec)
+
+
+class _Registry:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: OrderedDict[tuple, Future] = OrderedDict()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anomagram-detectors")
+
+    def submit(
+        self, spec: Spec, detectors: Iterable[str], data: Callable[[], Prepared]
+    ) -> dict[str, Future]:
+        out = {}
+        with self._lock:
+            for detector in detectors:
+                key = fit_key(spec, detector)
+                job = self._jobs.get(key)
+                if job is None:
+                    job = self._pool.submit(_fit, detector, spec, data)
+                    self._jobs[key] = job
+                self._jobs.move_to_end(key)
+                out[detector] = job
+            while len(self._jobs) > MAX_FITS:
+                oldest = next(iter(self._jobs))
+                if not self._jobs[oldest].done():
+                    break  # still queued: dropping it would fit it again on the next ask
+                del self._jobs[oldest]
+        return out
+
+
+def _fit(detector: str, spec: Spec, data: Callable[[], Prepared]) -> baselines.BaselineResult:
+    p = data()
+    return baselines.fit_score(
+        detector,
+        p.train_scaled,
+        p.test_scaled,
+        p.test_is_abnormal,
+        components=spec.latent,
+        seed=spec.seed,
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _registry() -> _Registry:
+    return _Registry()
+
+
+def fits(
+    spec: Spec,
+    detectors: Iterable[str] = tuple(baselines.DETECTORS),
+    prepared: Prepared | None = None,
+) -> dict[str, Future]:
+    """Start (or find) the fits of ``detectors`` on ``spec``'s split; returns their futures.
+
+    ``prepared`` is the split if the caller has it already (a trainer's); otherwise it is
+    composed from the spec in the background thread.
+    """
+    data = (lambda: prepared) if prepared is not None else (lambda: _prepared(spec))
+    return _registry().submit(spec, detectors, data)
+
+
+def finished(jobs: Mapping[str, Future]) -> dict[str, baselines.BaselineResult]:
+    """The results of the jobs that are done and did not fail."""
+    return {k: j.result() for k, j in jobs.items() if j.done() and j.exception() is None}
+
+
+def failed(jobs: Mapping[str, Future]) -> dict[str, BaseException]:
+    return {k: j.exception() for k, j in jobs.items() if j.done() and j.exception() is not None}
+
+
+def pending(jobs: Mapping[str, Future]) -> list[str]:
+    return [k for k, j in jobs.items() if not j.done()]
+
+
+def wait(jobs: Iterable[Future], timeout: float | None = None) -> bool:
+    """Block until every job is done (or ``timeout`` seconds pass); True if all are done."""
+    _, not_done = wait_all(list(jobs), timeout=timeout)
+    return not not_done
