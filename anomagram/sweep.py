@@ -1,7 +1,9 @@
 """Parameter sweeps over several seeds, with the same trainer and metrics as everything else.
 
 Runs of one architecture share one compiled model: its weights and optimizer state are
-re-initialised between runs instead of building (and compiling) a new model each time.
+re-initialised between runs instead of building (and compiling) a new model each time. The
+models wait between runs in the process-wide, bounded ``anomagram.compiled`` pool, which
+sessions and sweeps share.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from anomagram import metrics
+from anomagram import compiled, metrics
 from anomagram.data import ECG5000, load_ecg5000
+from anomagram.numbers import shown
+from anomagram.scheduler import Ticket
 from anomagram.spec import FIELDS, Spec, SpecError, value_text
 from anomagram.training import STOPPED, Trainer
 
@@ -29,9 +33,13 @@ RESULT_METRICS = ("auc", "accuracy", "precision", "recall", "f1", "baseline_auc"
 
 
 def parse_values(param: str, text: str) -> list:
-    """Values from text: comma separated, or ';' between layer lists for ``hidden``."""
+    """Values from text: comma separated, or ';' between layer lists for ``hidden``.
+
+    Each value is read and checked by the Spec (so through ``anomagram.numbers``): the first
+    bad one raises a ``ValueError`` whose message quotes at most a short part of it.
+    """
     if param not in SWEEP_PARAMS:
-        raise ValueError(f"Cannot sweep {param!r}; choose one of {', '.join(SWEEP_PARAMS)}.")
+        raise ValueError(f"Cannot sweep {shown(param)}; choose one of {', '.join(SWEEP_PARAMS)}.")
     sep = ";" if param == "hidden" else ","
     parts = [p.strip() for p in text.split(sep) if p.strip()]
     if not parts:
@@ -41,7 +49,8 @@ def parse_values(param: str, text: str) -> list:
         try:
             spec = Spec.from_dict({param: part})
         except SpecError as exc:
-            raise ValueError(f"{part!r}: {exc}") from None
+            # The Spec's messages already name the value (shortened), so they stand alone.
+            raise ValueError(str(exc)) from None
         values.append(getattr(spec, param))
     return values
 
@@ -75,19 +84,29 @@ def plan(base: Spec, param: str, values: Sequence, seeds: int) -> list[Spec]:
 
 
 def run_one(
-    spec: Spec, ecg: ECG5000, models: dict, stop: Callable[[], bool] | None = None
+    spec: Spec,
+    ecg: ECG5000,
+    models: compiled.CompiledPool,
+    stop: Callable[[], bool] | None = None,
+    slot: Ticket | None = None,
 ) -> RunRecord:
-    """Train and evaluate one run; ``stop()``, asked after every epoch, may end it early."""
+    """Train and evaluate one run; ``stop()``, asked after every epoch, may end it early.
+
+    With a ``slot`` (a ``scheduler.Ticket``) it trains only while holding a server trainer.
+    """
     key = spec.architecture_key
-    trainer = Trainer.create(spec, ecg, model=models.get(key))
-    models[key] = trainer.model
-    t0 = time.perf_counter()
-    on_epoch = None if stop is None else (lambda report: not stop())
-    result = trainer.train(on_epoch=on_epoch)
-    seconds = time.perf_counter() - t0
+    trainer = Trainer.create(spec, ecg, model=models.take(key))
+    try:
+        t0 = time.perf_counter()
+        on_epoch = None if stop is None else (lambda report: not stop())
+        result = trainer.train(on_epoch=on_epoch, slot=slot)
+        seconds = time.perf_counter() - t0
+        errors = trainer.test_errors()
+    finally:
+        # Back to the pool, for this sweep's next run of the architecture or anyone else's.
+        models.put(key, trainer.model)
     p = trainer.prepared
     y = p.test_is_abnormal
-    errors = trainer.test_errors()
     threshold = metrics.best_accuracy_threshold(y, errors)
     m = metrics.metrics_at(y, errors, threshold)
     base = metrics.pca_baseline(p.train_scaled, p.test_scaled, y, spec.latent)
@@ -114,8 +133,9 @@ def run_sweep(
     ecg: ECG5000 | None = None,
     on_run: Callable[[int, int, RunRecord], bool | None] | None = None,
     done: Sequence[RunRecord] = (),
-    models: dict | None = None,
+    models: compiled.CompiledPool | None = None,
     stop: Callable[[], bool] | None = None,
+    slot: Ticket | None = None,
 ) -> list[RunRecord]:
     """Run every (value, seed); ``on_run(i, total, record)`` may return False to cancel.
 
@@ -124,13 +144,18 @@ def run_sweep(
     after every epoch: when it says True the run in progress is dropped, not recorded, and the
     sweep returns at once. The Experiments page needs this because a superseded script run
     keeps training (on the shared compiled model) until it next touches Streamlit.
+
+    ``models``: where compiled models wait between runs (default: the process-wide pool).
+
+    ``slot``: one ``scheduler.Ticket`` for the whole sweep, so its runs take turns with every
+    other training on the server (the command line passes none: the machine is the user's).
     """
     ecg = ecg or load_ecg5000()
-    models = {} if models is None else models
+    models = compiled.pool() if models is None else models
     specs = plan(base, param, values, seeds)
     records = list(done)
     for i, spec in enumerate(specs[len(records) :], start=len(records)):
-        record = run_one(spec, ecg, models, stop)
+        record = run_one(spec, ecg, models, stop, slot)
         if stop is not None and record.status == STOPPED:
             break
         record = RunRecord(**{**record.__dict__, "value": getattr(spec, param)})

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from anomagram import metrics
+from anomagram import compiled, metrics
 from anomagram.backend import keras_module
 from anomagram.data import ECG5000, MinMaxScaler, Split, compose, is_abnormal, load_ecg5000
 from anomagram.inference import probe
 from anomagram.model import Detector, build_autoencoder, reinitialize
+from anomagram.scheduler import Stopped, Ticket
 from anomagram.spec import Spec
 
 COMPLETED, STOPPED, DIVERGED = "completed", "stopped", "diverged"
@@ -202,6 +203,47 @@ def _epoch_end_class():
     return EpochEnd
 
 
+@functools.cache
+def _hold_slot_class():
+    """Defined lazily so importing this module does not import Keras."""
+    keras = keras_module()
+
+    class HoldSlot(keras.callbacks.Callback):
+        """Trains only while holding a scheduler slot (see ``anomagram.scheduler``).
+
+        The slot is taken when an epoch begins; between steps the scheduler may hand it to a
+        run that should go first. A ticket that ``pauses`` gives it back when the epoch ends,
+        before the report is drawn and the frame paced. Only a batch *begin* hook is used: an
+        ``on_train_batch_end`` would make Keras wait for every step's logs instead of
+        dispatching the next step at once.
+        """
+
+        def __init__(self, slot: Ticket):
+            super().__init__()
+            self.slot = slot
+            self.in_epoch = False  # an interruption now leaves a partly trained epoch
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.slot.acquire()
+            self.in_epoch = True
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.slot.checkpoint(self._finish_queued_steps)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.in_epoch = False
+            if self.slot.pauses:
+                self.slot.release()
+
+        def _finish_queued_steps(self):
+            # JAX dispatches steps asynchronously: wait for the ones queued, so the slot given
+            # back is really free. Syncing the state is how Keras lets a callback read it.
+            self.model.jax_state_sync()
+            np.asarray(self.model.trainable_variables[-1].value)
+
+    return HoldSlot
+
+
 @dataclass
 class Trainer:
     """One model, its data and its history; the unit a UI keeps in its session."""
@@ -251,8 +293,14 @@ class Trainer:
         self,
         epochs: int | None = None,
         on_epoch: Callable[[EpochReport], bool | None] | None = None,
+        slot: Ticket | None = None,
     ) -> RunResult:
-        """Train ``epochs`` more epochs (default: the spec's), reporting after each one."""
+        """Train ``epochs`` more epochs (default: the spec's), reporting after each one.
+
+        With a ``slot`` (a ``scheduler.Ticket``), each epoch trains only while holding one of
+        the server's trainer slots; the slot's ``stop()`` ends the run like ``on_epoch``
+        returning False.
+        """
         if self.status == DIVERGED:
             return self._record(RunResult(DIVERGED, 0, 0.0, 0.0, 0.0, self.message))
         epochs = self.spec.epochs if epochs is None else int(epochs)
@@ -260,31 +308,47 @@ class Trainer:
         target = start + epochs
         t0 = time.perf_counter()
         epoch_end = _epoch_end_class()(self, target, on_epoch, t0)
+        callbacks = [epoch_end]
+        hold = None
+        if slot is not None:
+            hold = _hold_slot_class()(slot)
+            callbacks.insert(0, hold)  # first: a pausing run gives its slot back before the report
         seed = self.spec.seed * 1000 + start
         batches = _batches_class()(self.prepared.train_scaled, self.spec.batch_size, seed)
         try:
-            with np.errstate(all="ignore"):
+            # compiled.training: JAX's caches are not cleared under a running fit.
+            with np.errstate(all="ignore"), compiled.training():
                 self.model.fit(
                     batches,
                     epochs=target,
                     initial_epoch=start,
                     verbose=0,
                     shuffle=False,  # Keras would reorder batches with the unseeded `random`
-                    callbacks=[epoch_end],
+                    callbacks=callbacks,
                 )
+        except Stopped:
+            # Asked to stop while waiting for, or holding, a trainer: a stop like any other.
+            epoch_end.status = STOPPED
+            if hold.in_epoch:
+                self._roll_back(epoch_end.last_good)
         except BaseException:
             # Interrupted from outside (a Streamlit rerun, Ctrl-C): the epochs reported so far
-            # are kept and the model is synced by Keras, so training can continue from here.
+            # are kept and the model is synced by Keras, so training can continue from here
+            # (from the last whole epoch, if a wait for a trainer interrupted one).
+            if hold is not None and hold.in_epoch:
+                self._roll_back(epoch_end.last_good)
             self._record(
                 RunResult(STOPPED, self.epochs_done - start, time.perf_counter() - t0, 0.0, 0.0)
             )
             raise
+        finally:
+            if slot is not None:
+                slot.release()
         total = time.perf_counter() - t0
         release_memory()
         message = ""
         if epoch_end.status == DIVERGED:
-            for variable, value in zip(self.model.weights, epoch_end.last_good, strict=True):
-                variable.assign(value)
+            self._roll_back(epoch_end.last_good)
             message = (
                 f"Training diverged at epoch {self.epochs_done + 1}: the loss became huge, "
                 "infinite or NaN. The model was rolled back to its last finite epoch. "
@@ -301,6 +365,10 @@ class Trainer:
             message,
         )
         return self._record(result)
+
+    def _roll_back(self, weights: list[np.ndarray]) -> None:
+        for variable, value in zip(self.model.weights, weights, strict=True):
+            variable.assign(value)
 
     def _remember(self, report: EpochReport) -> None:
         self.epochs_done = report.epoch

@@ -6,9 +6,9 @@
 Runs, in one process after a warm-up (Keras/JAX import and a first compile, which the app does
 in the background at start-up):
 
-1. ``run_sweep`` as the page calls it: one shared ``models`` dict, so every run of the one
+1. ``run_sweep`` as the page calls it: one pool of compiled models, so every run of the one
    architecture reuses one compiled model (weights re-initialised between runs);
-2. the naive way: ``run_one`` with a fresh ``models`` dict per run, so each run builds and
+2. the naive way: ``run_one`` with a pool that keeps nothing, so each run builds and
    compiles a new model.
 
 It prints both wall times, their ratio, and where the time of the shared sweep goes (data
@@ -30,6 +30,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from anomagram import metrics, sweep, training  # noqa: E402
+from anomagram.compiled import CompiledPool  # noqa: E402
 from anomagram.data import load_ecg5000  # noqa: E402
 from anomagram.spec import Spec  # noqa: E402
 
@@ -74,9 +75,12 @@ def profiling():
 def timed_sweep(base: Spec, param: str, values, seeds: int, ecg, *, shared: bool):
     t0 = time.perf_counter()
     if shared:
-        records = sweep.run_sweep(base, param, values, seeds, ecg=ecg, models={})
+        records = sweep.run_sweep(base, param, values, seeds, ecg=ecg, models=CompiledPool())
     else:
-        records = [sweep.run_one(spec, ecg, {}) for spec in sweep.plan(base, param, values, seeds)]
+        records = [
+            sweep.run_one(spec, ecg, CompiledPool(0))
+            for spec in sweep.plan(base, param, values, seeds)
+        ]
     return time.perf_counter() - t0, records
 
 
@@ -98,7 +102,7 @@ def main(argv=None) -> int:
     t_data = time.perf_counter() - t0
     t0 = time.perf_counter()
     # What the app's background warm-up does before anyone can press Run.
-    sweep.run_one(Spec(train_size=100, test_size=50, epochs=1, batch_size=64), ecg, {})
+    sweep.run_one(Spec(train_size=100, test_size=50, epochs=1, batch_size=64), ecg, CompiledPool(0))
     t_warm = time.perf_counter() - t0
     print(f"load ECG5000 {t_data:.2f} s; warm-up (Keras/JAX import, first compile) {t_warm:.2f} s")
 

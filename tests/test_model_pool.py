@@ -3,6 +3,7 @@
 import threading
 import time
 
+from anomagram.compiled import CompiledPool
 from anomagram.spec import Spec
 from anomagram.ui.train.model_pool import ModelPool
 
@@ -92,3 +93,19 @@ def test_only_the_latest_wish_is_compiled_after_the_current_one():
     fake.release.set()
     _wait_until(lambda: pool.ready(Spec(hidden=(10, 3))))
     assert [k for k in fake.started] == [A.architecture_key, Spec(hidden=(10, 3)).architecture_key]
+
+
+def test_spares_wait_in_the_shared_bounded_pool():
+    fake = FakeCompiler()
+    fake.release.set()
+    shared = CompiledPool(2)
+    pool = ModelPool(models=shared, compile_fn=fake)
+    specs = [Spec(hidden=(h, 3)) for h in (7, 8, 9)]
+    for spec in specs:
+        pool.request(spec)
+        _wait_until(lambda spec=spec: pool.ready(spec))
+    # The oldest spare made room: the bound is the shared pool's, whoever filled it.
+    assert [pool.ready(s) for s in specs] == [False, True, True]
+    assert list(shared) == [specs[1].architecture_key, specs[2].architecture_key]
+    assert shared.take(specs[2].architecture_key) == "model(9, 3)"  # e.g. a sweep took it
+    assert not pool.ready(specs[2]) and pool.take(specs[2], wait=0) is None

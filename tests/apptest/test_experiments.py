@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from anomagram import compiled
 from anomagram.spec import Spec, value_text
 from anomagram.sweep import RunRecord, run_sweep
 from anomagram.ui.experiments import logic, summary
@@ -81,15 +82,17 @@ def test_tiny_sweep_gives_table_chart_and_explanation():
 
 def test_interrupted_sweep_keeps_its_runs_and_continues(ecg):
     values = [0.0, 50.0]
-    models = {}
+    models = compiled.pool()  # the page's: process-wide
     partial = run_sweep(
         TINY, "abnormal_pct", values, 1, ecg=ecg, models=models, on_run=lambda *a: False
     )
     assert len(partial) == 1
+    key = TINY.architecture_key
+    model = models.take(key)
+    models.put(key, model)
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["spec"] = TINY
     at.session_state["exp_records"] = list(partial)
-    at.session_state["exp_models"] = models
     # What a click during the sweep leaves behind: a job still marked running.
     job = SweepJob("abnormal_pct", values, 1, TINY)
     job.start()
@@ -102,7 +105,8 @@ def test_interrupted_sweep_keeps_its_runs_and_continues(ecg):
     assert not at.exception and not at.warning
     records = at.session_state["exp_records"]
     assert [r.value for r in records] == values and records[0] is partial[0]
-    assert len(models) == 1  # the compiled model was reused, not rebuilt
+    assert models.take(key) is model  # the compiled model was reused, not rebuilt
+    models.put(key, model)
     assert at.session_state["exp_job"].status == "done"
 
 
@@ -250,3 +254,52 @@ def test_a_record_must_be_the_next_run_of_the_sweep():
     job.fail(attempt, "boom")
     assert job.status == "failed" and job.error == "boom"
     assert not job.record(records, _record((7, 3), 5), attempt)
+
+
+# --- the work budget ----------------------------------------------------------------------------
+
+
+def test_the_issues_link_of_3505_runs_is_shown_and_refused_before_anything_runs():
+    values = ",".join(f"{i / 10:g}" for i in range(701))  # 0 to 70 % in steps of 0.1
+    at = _app(param="abnormal_pct", values=values, seeds="5")
+    assert len(at.multiselect(key="exp_values_abnormal_pct").value) == 701
+    errors = _texts(at, "error")
+    assert "3,505 training runs" in errors and "limit of 200" in errors
+    assert "too big for this server" in _texts(at, "info")
+    run = at.button(key="exp_run")
+    assert run.disabled and run.label.startswith("▶️ Run 3,505 training runs")
+    at.run()
+    assert at.session_state.get("exp_job") is None and not at.session_state["exp_records"]
+
+
+@pytest.fixture
+def limits_from_env(monkeypatch):
+    """Sets budget variables for one test: the page reads them once per process."""
+    from anomagram.ui.common import resources
+
+    def set_env(**values):
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        resources.limits.clear()
+
+    yield set_env
+    monkeypatch.undo()
+    resources.limits.clear()
+
+
+def test_a_sweep_over_the_time_limit_is_refused_with_its_estimate(limits_from_env):
+    limits_from_env(ANOMAGRAM_MAX_SWEEP_SECONDS="1")
+    at = _app()  # the default experiment: 15 runs, a few seconds
+    errors = _texts(at, "error")
+    assert "15 runs would take" in errors and "limit of 1 s" in errors
+    assert at.button(key="exp_run").disabled
+    # A job over the limit that reaches the runner (say, continued after the limit was
+    # lowered) fails at once with the same message, nothing trained.
+    job = SweepJob("abnormal_pct", [0.0, 10.0], 3, TINY)
+    job.start()
+    at.session_state["exp_job"] = job
+    at.run()
+    at.button(key="exp_continue").click().run()
+    assert not at.exception
+    assert at.session_state["exp_job"].status == "failed"
+    assert "limit of 1 s" in _texts(at, "error") and not at.session_state["exp_records"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from anomagram.presets import preset_spec
 from anomagram.spec import Spec
 from anomagram.training import Trainer
 
@@ -351,9 +352,8 @@ def test_the_stuck_hint_never_suggests_the_optimizer_already_chosen():
 
 def test_the_divergence_demo_really_diverges():
     at = new_app(FAST)
-    at.button(key="train_diverge").click().run()
-    spec = at.session_state["spec"]
-    assert (spec.optimizer, spec.learning_rate) == ("momentum", 10.0)
+    at.segmented_control(key="train_preset_w").set_value("diverges").run()
+    assert at.session_state["spec"] == preset_spec("diverges", FAST)
     click_train(at)
     assert at.session_state["trainer"].status == "diverged"
     assert any("diverged" in w.value for w in at.warning), [w.value for w in at.warning]
@@ -372,3 +372,91 @@ def test_exported_model_round_trips(trained, tmp_path):
     assert detector.threshold == pytest.approx(0.0123)
     assert detector.spec == trainer.spec
     assert detector.scaler == trainer.prepared.scaler
+
+
+# --- the work budget and the trainer queue -------------------------------------------------------
+
+# The link: ~1.7 h of training for one click on a public server.
+HOSTILE = {
+    "hidden": "256,256,256,256,256,256",
+    "latent": "64",
+    "batch_size": "1",
+    "epochs": "1000",
+    "train_size": "4500",
+    "abnormal_pct": "41.62",
+}
+
+
+def test_a_link_over_the_budget_is_shown_refused_and_fixed_in_one_click():
+    from anomagram.budget import check_run
+    from anomagram.ui.common import resources
+
+    at = new_app(**HOSTILE)
+    no_exception(at)
+    spec = at.session_state["spec"]
+    assert spec == Spec.from_query_params(HOSTILE)  # shown as the link has it
+    assert go_button(at).disabled
+    nearest = check_run(spec, resources.limits()).nearest
+    (note,) = [w.value for w in at.warning if "limit of" in w.value]
+    assert "steps (epochs)" in note and f"to {nearest.epochs} or fewer" in note
+    # Even a request that gets past the disabled button trains nothing.
+    at.session_state["train_request"] = "go"
+    at.run()
+    assert at.session_state.get("trainer") is None
+    fix = at.button(key="train_budget_fix")
+    assert fix.label == f"Set steps (epochs) to {nearest.epochs}"
+    fix.click().run()
+    no_exception(at)
+    assert at.session_state["spec"] == nearest
+    assert not go_button(at).disabled
+    assert not any("limit of" in w.value for w in at.warning)
+    url = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    assert url["epochs"] == str(nearest.epochs) and url["batch_size"] == "1"
+
+
+def test_a_click_waits_for_a_free_trainer_then_trains():
+    import threading
+    import time
+
+    from anomagram import scheduler
+
+    at = new_app(FAST)
+    trainers = scheduler.shared()  # the server's, sized by the page's first run
+    held = [trainers.ticket(name=f"other visitor {i}") for i in range(trainers.slots)]
+    for ticket in held:
+        ticket.acquire()
+    timer = threading.Timer(1.0, lambda: [t.release() for t in held])
+    timer.start()
+    try:
+        started = time.perf_counter()
+        click_train(at)
+    finally:
+        timer.cancel()
+        for ticket in held:
+            ticket.release()
+    assert time.perf_counter() - started >= 0.9  # it waited for the others
+    assert at.session_state["trainer"].epochs_done == FAST.epochs
+    assert any(f"Trained {FAST.epochs} epochs" in t for t in status_texts(at))
+    assert trainers.running == 0 and trainers.waiting == 0
+
+
+def test_the_status_shows_the_place_in_line_while_waiting():
+    from anomagram.ui.train.status import show_waiting
+
+    class Slot:
+        def __init__(self):
+            self.shown = []
+
+        def progress(self, value, text):
+            self.shown.append((value, text))
+
+    slot = Slot()
+    show_waiting(slot, 4, 30, 1)
+    show_waiting(slot, 4, 30, 0)
+    show_waiting(slot, 4, 30, None)
+    assert [text for _, text in slot.shown] == [
+        "⏳ Waiting for a free trainer: 1 ahead · epoch 4 of 30",
+        "⏳ Waiting for a free trainer: you are next · epoch 4 of 30",
+        "Training · epoch 4 of 30",
+    ]
+    assert slot.shown[0][0] == pytest.approx(4 / 30)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from anomagram import budget, scheduler
 from anomagram.backend import keras_module
 from anomagram.data import ECG5000, SEQ_LEN, load_ecg5000
 
@@ -50,6 +51,27 @@ def model_ready() -> bool:
 def warm_up() -> None:
     """Start loading Keras/JAX and the pretrained model once per server process."""
     _warm_thread()
+
+
+def _secret_limits() -> dict:
+    """The budget's keys set in ``st.secrets`` (same names as the environment variables)."""
+    from streamlit.errors import StreamlitSecretNotFoundError
+
+    try:
+        return {name: st.secrets[name] for name in budget.ENV_VARS.values() if name in st.secrets}
+    except (FileNotFoundError, StreamlitSecretNotFoundError):  # no secrets file: nothing set
+        return {}
+
+
+@st.cache_resource(show_spinner=False)
+def limits() -> budget.Limits:
+    """This server's work budget: environment variables, overridden by ``st.secrets``."""
+    return budget.load_limits(overrides=_secret_limits())
+
+
+def trainers() -> scheduler.Scheduler:
+    """The server-wide scheduler of trainings, sized by ``limits().trainings``."""
+    return scheduler.shared(limits().trainings)
 
 
 @st.cache_resource(show_spinner=False)

@@ -7,9 +7,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from anomagram.budget import check_sweep, duration
 from anomagram.spec import Spec
 from anomagram.sweep import SWEEP_PARAMS
+from anomagram.ui.common import resources
 from anomagram.ui.common.navigation import page_link
+from anomagram.ui.common.state import get_spec
+from anomagram.ui.common.text import escape_markdown
 from anomagram.ui.experiments import logic
 from anomagram.ui.experiments import state as exp_state
 
@@ -44,14 +48,19 @@ def apply_link() -> None:
     if problems:
         st.session_state["exp_link_note"] = (
             "warning",
-            "Part of the link could not be used: " + "; ".join(problems) + ". The defaults "
-            "fill in for it.",
+            # The problems quote what the link sent: escaped, so it cannot become markup.
+            "Part of the link could not be used: "
+            + "; ".join(escape_markdown(p) for p in problems)
+            + ". The defaults fill in for it.",
         )
     else:
+        over = linked is not None and check_sweep(
+            get_spec(), linked.param, linked.values, linked.seeds, limits=resources.limits()
+        )
+        what = ", but it is too big for this server: see below." if over else ": press **Run**."
         st.session_state["exp_link_note"] = (
             "info",
-            "The experiment below was filled in from the link you followed: press **Run** to "
-            "run it.",
+            "The experiment below was filled in from the link you followed" + what,
         )
     if linked is None:
         return
@@ -137,15 +146,25 @@ def form(base: Spec) -> Plan:
         _base_summary(base)
         problems = logic.plan_problems(base, param, values)
         n_runs = len(values) * seeds
-        estimate = logic.estimate_seconds(base, param, values, seeds, known=set(exp_state.models()))
+        known = set(exp_state.models())
+        # Refused before anything runs: a link may ask for thousands of runs.
+        over_budget = check_sweep(
+            base, param, values, seeds, limits=resources.limits(), known=known
+        )
         if problems:
-            st.error("Some values cannot be combined with your setup: " + " ".join(problems))
-        run_label = f"▶️ Run {n_runs} training run{'s' if n_runs != 1 else ''}"
+            st.error(
+                "Some values cannot be combined with your setup: "
+                + " ".join(escape_markdown(p) for p in problems)
+            )
+        if over_budget is not None:
+            st.error(over_budget.message, icon="⏱️")
+        estimate = logic.estimate_seconds(base, param, values, seeds, known=known)
+        run_label = f"▶️ Run {n_runs:,} training run{'s' if n_runs != 1 else ''}"
         clicked = st.button(
-            f"{run_label} ({logic.duration(estimate)})" if values else "▶️ Run",
+            f"{run_label} ({duration(estimate)})" if values else "▶️ Run",
             key="exp_run",
             type="primary",
-            disabled=not values or bool(problems),
+            disabled=not values or bool(problems) or over_budget is not None,
             help="Pick at least one value first." if not values else None,
         )
     return Plan(param, values, seeds, base, clicked)

@@ -4,10 +4,11 @@ here, so it is tested directly."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from anomagram import budget
+from anomagram.numbers import shown
 from anomagram.spec import FIELDS, REGULARIZERS, TRAIN_SIZE_CHOICES, Spec, value_text
 from anomagram.sweep import (
     ARCHITECTURE_PRESETS,
@@ -103,7 +104,7 @@ def from_query(params: Mapping[str, str]) -> tuple[LinkedExperiment | None, list
     param = str(params.get("param", DEFAULT_PARAM)).strip()
     if param not in SWEEP_PARAMS:
         problems.append(
-            f"the link asks to vary {param!r}, which is not one of: {', '.join(SWEEP_PARAMS)}"
+            f"the link asks to vary {shown(param)}, which is not one of: {', '.join(SWEEP_PARAMS)}"
         )
         param = DEFAULT_PARAM
     values = DEFAULTS[param]
@@ -141,29 +142,6 @@ def plan_problems(base: Spec, param: str, values: Sequence) -> list[str]:
 def estimate_seconds(
     base: Spec, param: str, values: Sequence, seeds: int, *, known: set = frozenset()
 ) -> float:
-    """A rough duration for the sweep, before it starts.
-
-    A rule of thumb from bench/sweep_speed.py on 2 shared cores, rounded up by a third for a
-    busy server: ~1.5 s to compile each architecture not in ``known`` (architecture keys
-    already compiled), ~0.2 s of data preparation, PCA and metrics per run, ~3 ms per batch
-    and ~4 ms per epoch to probe the test beats.
-    """
-    specs = [base.replace(**{param: v}) for v in values]
-    new_archs = len({s.architecture_key for s in specs} - set(known))
-    total = 0.0
-    for s in specs:
-        steps = -(-s.train_size // s.batch_size)
-        per_run = 0.2 + s.epochs * (0.003 * steps + 0.004)
-        total += per_run * seeds
-    return total + 1.5 * new_archs
-
-
-def duration(seconds: float) -> str:
-    if not math.isfinite(seconds):
-        return "a while"
-    seconds = max(seconds, 0.0)
-    if seconds < 10:
-        return "under 10 s"
-    if seconds < 90:
-        return f"about {seconds:.0f} s"
-    return f"about {seconds / 60:.1f} min"
+    """A rough duration for the sweep, before it starts: the work budget's estimate
+    (``anomagram.budget``), with ``known`` the architecture keys already compiled."""
+    return budget.sweep_seconds(base, param, values, seeds, known=known)

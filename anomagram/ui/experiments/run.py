@@ -8,6 +8,8 @@ import numpy as np
 import streamlit as st
 
 from anomagram import charts
+from anomagram.budget import check_sweep, duration
+from anomagram.scheduler import place_text
 from anomagram.sweep import SWEEP_PARAMS, run_sweep, summary_table
 from anomagram.ui.common import resources
 from anomagram.ui.experiments import logic, summary
@@ -46,6 +48,12 @@ def _run(job: SweepJob, slot) -> None:
         c2.button("⏹️ Cancel", key=exp_state.CANCEL, width="stretch")
         live = st.empty()
     attempt = job.start()
+    # Checked again here, not only by the form: a sweep is never started over the budget.
+    over_budget = check_sweep(job.base, param, values, job.seeds, limits=resources.limits())
+    if over_budget is not None:
+        job.fail(attempt, over_budget.message)
+        slot.empty()
+        return
     start = last = time.perf_counter()
     durations: list[float] = []
 
@@ -61,7 +69,7 @@ def _run(job: SweepJob, slot) -> None:
         what = f"{SWEEP_PARAMS[param]} = {logic.display(param, record.value)}, seed {record.seed}"
         bar.progress(
             i / total,
-            text=f"Run {i} of {total} done ({what}) · {logic.duration(typical * (total - i))} left",
+            text=f"Run {i} of {total} done ({what}) · {duration(typical * (total - i))} left",
         )
         live.altair_chart(
             charts.sweep_chart(
@@ -74,6 +82,18 @@ def _run(job: SweepJob, slot) -> None:
         )
         return None
 
+    def on_wait(ahead: int | None) -> None:
+        # Called every fraction of a second while all the server's trainers are busy; being a
+        # Streamlit call, it also ends the wait when a click has superseded this script run.
+        done = len(records)
+        where = f"{done} of {total} runs done"
+        bar.progress(
+            done / total, text=where if ahead is None else f"⏳ {place_text(ahead)} · {where}"
+        )
+
+    def stop() -> bool:
+        return not job.is_current(attempt)
+
     try:
         run_sweep(
             job.base,
@@ -84,7 +104,8 @@ def _run(job: SweepJob, slot) -> None:
             on_run=on_run,
             done=list(records),
             models=exp_state.models(),
-            stop=lambda: not job.is_current(attempt),
+            stop=stop,
+            slot=resources.trainers().ticket(on_wait=on_wait, stop=stop),
         )
     except ValueError as exc:  # e.g. a setting the data cannot satisfy (DataError, SpecError)
         job.fail(attempt, str(exc))

@@ -1,4 +1,8 @@
-"""The Experiments page's session state: its keys, their defaults and the job being shown."""
+"""The Experiments page's session state: its keys, their defaults and the job being shown.
+
+Compiled models are not kept here: sweeps take them from, and give them back to, the
+process-wide bounded pool (``anomagram.compiled``), so a session that ends leaves none behind.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,13 @@ import threading
 
 import streamlit as st
 
+from anomagram import compiled
 from anomagram.ui.experiments import logic
 from anomagram.ui.experiments.job import SweepJob
 
 JOB = "exp_job"  # the SweepJob shown, or None before the first Run
 RECORDS = "exp_records"  # its finished runs, in sweep order
-MODELS = "exp_models"  # compiled models by architecture, shared by every sweep of the session
-LOCK = "exp_lock"  # held while a script run trains on those models
+LOCK = "exp_lock"  # held while a script run of this session runs its sweep
 CANCEL = "exp_cancel"
 CONTINUE = "exp_continue"
 
@@ -22,7 +26,6 @@ def init_state() -> None:
     st.session_state.setdefault("exp_seeds", logic.DEFAULT_SEEDS)
     st.session_state.setdefault("exp_extra", {})
     st.session_state.setdefault(RECORDS, [])
-    st.session_state.setdefault(MODELS, {})
     st.session_state.setdefault(LOCK, threading.Lock())
 
 
@@ -34,8 +37,9 @@ def records() -> list:
     return st.session_state[RECORDS]
 
 
-def models() -> dict:
-    return st.session_state[MODELS]
+def models() -> compiled.CompiledPool:
+    """Where sweeps keep compiled models between runs; iterating gives the architectures."""
+    return compiled.pool()
 
 
 def lock() -> threading.Lock:

@@ -7,6 +7,7 @@ import streamlit as st
 from anomagram.spec import Spec
 from anomagram.ui.common.state import get_trainer
 from anomagram.ui.train import run_state
+from anomagram.ui.train.composer import update_spec
 from anomagram.ui.train.live import DEFAULT_SPEED, SPEED_KEY, SPEEDS
 from anomagram.ui.train.run_state import phase, request
 from anomagram.ui.train.widgets import persisted, scroll_into_view
@@ -91,13 +92,14 @@ def _fill_bar(slots, spec: Spec, live: bool) -> None:
     go_key, pause_key, skip_key = _bar_keys()
     trainer = get_trainer()
     current = phase(trainer, spec)
+    over_budget = None if live else run_state.budget_problem(spec)
     go_slot.button(
         _go_label(spec, current, live),
         key=go_key,
         type="primary",
         on_click=request,
         args=("go",),
-        disabled=live,
+        disabled=live or over_budget is not None,
         width="stretch",
         help=(
             "Run the chosen number of steps; the charts update live. Train again to continue "
@@ -123,7 +125,9 @@ def _fill_bar(slots, spec: Spec, live: bool) -> None:
         help="Finish this run at full speed, without drawing the epochs in between.",
     )
     # Only notes that change what Train does: every line here pushes the live charts down.
-    if current == "stale" and trainer.epochs_done > 0 and not live:
+    if over_budget is not None:
+        _budget_note(note_slot, spec, over_budget)
+    elif current == "stale" and trainer.epochs_done > 0 and not live:
         note_slot.markdown(
             ":orange-badge[⚠️ Settings changed since this model was trained] Train will rebuild it."
         )
@@ -131,3 +135,18 @@ def _fill_bar(slots, spec: Spec, live: bool) -> None:
         note_slot.caption("This run diverged: Train rebuilds the model from the settings above.")
     else:
         note_slot.empty()
+
+
+def _budget_note(slot, spec: Spec, problem) -> None:
+    """Why Train is off on this server, and one click to the nearest settings that fit."""
+    changes = problem.changes(spec)
+    with slot.container():
+        st.warning(problem.message, icon="⏱️")
+        if changes:
+            st.button(
+                problem.fix_text(spec),
+                key="train_budget_fix",
+                on_click=update_spec,
+                kwargs=changes,
+                help="Changes only what is needed to fit this server's limit per run.",
+            )

@@ -18,10 +18,12 @@ import streamlit as st
 
 from anomagram import metrics
 from anomagram.training import Trainer
+from anomagram.ui.common import resources
 from anomagram.ui.common.tiles import metric_tiles
 from anomagram.ui.train import thresholds
 from anomagram.ui.train.chart_grid import draw_charts
 from anomagram.ui.train.run_state import RUN_ERROR_KEY, RUNNING_KEY, training_lock
+from anomagram.ui.train.status import show_waiting
 
 SPEED_KEY = "train_speed"
 SPEEDS = {"watch": "👀 Watch", "fast": "⚡ Fast"}
@@ -107,6 +109,14 @@ def run_live(
         _log_frame(report.epoch, timings)
         frame_end = frame_start + FRAME_SECONDS
 
+    # While every trainer of the server is busy, the progress line shows the place in line;
+    # its updates are Streamlit calls, so a click that supersedes this run ends the wait too.
+    target = trainer.epochs_done + epochs
+    slot = resources.trainers().ticket(
+        on_wait=lambda ahead: show_waiting(status, trainer.epochs_done, target, ahead),
+        pauses=watch,  # Watch sleeps out each frame: no trainer is held meanwhile
+    )
+
     st.session_state.pop(RUN_ERROR_KEY, None)
     # Stays set if a click stops the run: the speed control then switches pace, not stops.
     st.session_state[RUNNING_KEY] = True
@@ -114,7 +124,7 @@ def run_live(
         with training_lock():
             # The last epoch is not held: drawing the final charts and the evaluation takes
             # about a frame anyway.
-            trainer.train(epochs, on_epoch=on_epoch)
+            trainer.train(epochs, on_epoch=on_epoch, slot=slot)
     except Exception as exc:  # noqa: BLE001 - interrupts are BaseException and pass through
         # Kept in the session: the page reruns right after a live run.
         st.session_state[RUN_ERROR_KEY] = f"Training stopped with an unexpected error: {exc}"

@@ -9,18 +9,18 @@ train step and the report probe. When Train is clicked the page takes that spare
 Spares are process-wide (any session may take one) but each is handed out once: a model in a
 session is never shared. One worker compiles one model at a time and then only the latest
 wish, so stepping a layer from 7 to 12 units compiles two models, not six. A click waits for a
-spare only while the worker is compiling that very architecture.
+spare only while the worker is compiling that very architecture. Spares wait in the
+process-wide pool of ``anomagram.compiled``, which bounds them together with the sweeps' models.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
+from anomagram import compiled, scheduler
 from anomagram.data import ECG5000
 from anomagram.spec import Spec
 
-MAX_SPARES = 4
 WAIT_SECONDS = 60.0
 
 
@@ -35,11 +35,10 @@ def compile_spare(spec: Spec, ecg: ECG5000 | None):
 
 
 class ModelPool:
-    def __init__(self, max_spares: int = MAX_SPARES, compile_fn=compile_spare):
-        self.max_spares = max_spares
+    def __init__(self, models: compiled.CompiledPool | None = None, compile_fn=compile_spare):
+        self.models = compiled.CompiledPool() if models is None else models
         self._compile = compile_fn
         self._cond = threading.Condition()
-        self._spares: OrderedDict[tuple, object] = OrderedDict()
         self._wanted: tuple[Spec, ECG5000 | None] | None = None
         self._busy: tuple | None = None  # the architecture being compiled right now
         self._worker: threading.Thread | None = None
@@ -48,7 +47,7 @@ class ModelPool:
         """Compile a spare for ``spec``'s architecture in the background, if none is ready."""
         key = spec.architecture_key
         with self._cond:
-            if key in self._spares or key == self._busy:
+            if key in self.models or key == self._busy:
                 return
             self._wanted = (spec, ecg)
             if self._worker is None or not self._worker.is_alive():
@@ -70,11 +69,11 @@ class ModelPool:
             if self._wanted is not None and self._wanted[0].architecture_key == key:
                 self._wanted = None
             self._cond.wait_for(lambda: self._busy != key, timeout=wait)
-            return self._spares.pop(key, None)
+            return self.models.take(key)
 
     def ready(self, spec: Spec) -> bool:
         with self._cond:
-            return spec.architecture_key in self._spares
+            return spec.architecture_key in self.models
 
     def _work(self) -> None:
         _after_app_warm_up()
@@ -85,20 +84,23 @@ class ModelPool:
                     return
                 spec, ecg = wish
                 key = spec.architecture_key
-                if key in self._spares:
+                if key in self.models:
                     continue
                 self._busy = key
             model = None
+            # A warm-up trains too, but only on a trainer nobody wants: on a busy server it is
+            # skipped (the click compiles its own model, in line) rather than queued.
+            slot = scheduler.shared().ticket(priority=scheduler.BACKGROUND, name="warm-up")
             try:
-                model = self._compile(spec, ecg)
+                if slot.try_acquire():
+                    model = self._compile(spec, ecg)
             except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first click
                 model = None
             finally:
+                slot.release()
                 with self._cond:
                     if model is not None:
-                        self._spares[key] = model
-                        while len(self._spares) > self.max_spares:
-                            self._spares.popitem(last=False)
+                        self.models.put(key, model)
                     self._busy = None
                     self._cond.notify_all()
 
@@ -145,5 +147,5 @@ def pool() -> ModelPool:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ModelPool()
+            _pool = ModelPool(compiled.pool())
         return _pool

@@ -11,10 +11,12 @@ import threading
 
 import streamlit as st
 
+from anomagram import budget
 from anomagram.spec import Spec
 from anomagram.training import DIVERGED, STOPPED, Trainer
 from anomagram.ui.common import resources
 from anomagram.ui.common.state import get_trainer, set_trainer
+from anomagram.ui.common.text import escape_markdown
 from anomagram.ui.train.model_pool import pool
 
 REQUEST_KEY = "train_request"  # set by the buttons' callbacks, read once per full run
@@ -93,8 +95,23 @@ def phase(trainer: Trainer | None, spec: Spec) -> str:
     return "done"
 
 
+def run_spec(spec: Spec) -> Spec:
+    """What Train would run now: ``spec``, or the rest of a paused run."""
+    trainer = get_trainer()
+    end = target()
+    if phase(trainer, spec) == "paused" and end:
+        return trainer.spec.replace(epochs=max(end - trainer.epochs_done, 1))
+    return spec
+
+
+def budget_problem(spec: Spec) -> budget.BudgetProblem | None:
+    """What is over this server's budget in the run Train would start, or None."""
+    return budget.check_run(run_spec(spec), resources.limits())
+
+
 def warm(spec: Spec) -> None:
     """Compile the next model in the background while the person is still choosing."""
+    resources.trainers()  # sized from this server's limits before the warm-up asks for it
     trainer = get_trainer()
     if trainer is None or trainer.spec.architecture_key != spec.architecture_key:
         pool().request(spec, resources.ecg_data())
@@ -112,7 +129,7 @@ def build_trainer(spec: Spec) -> Trainer | None:
         try:
             return Trainer.create(spec, resources.ecg_data(), model=model)
         except ValueError as exc:  # SpecError and impossible data compositions
-            st.error(f"This model cannot be built: {exc}", icon="🚫")
+            st.error(f"This model cannot be built: {escape_markdown(exc)}", icon="🚫")
             return None
 
 
@@ -126,6 +143,8 @@ def handle_request(action: str | None, spec: Spec) -> bool:
         return False
     if action not in ("go", "skip"):
         return False
+    if budget_problem(spec) is not None:
+        return False  # the action bar says why and offers the nearest allowed settings
     trainer = get_trainer()
     current = phase(trainer, spec)
     if action == "skip":

@@ -7,8 +7,10 @@ import math
 import streamlit as st
 
 from anomagram import metrics
+from anomagram.scheduler import place_text
 from anomagram.spec import Spec
 from anomagram.training import DIVERGED, Trainer
+from anomagram.ui.common.text import escape_markdown
 from anomagram.ui.common.tiles import fmt
 from anomagram.ui.train import run_state
 from anomagram.ui.train.run_state import RUN_ERROR_KEY, phase
@@ -54,11 +56,21 @@ def loss_hint(trainer: Trainer) -> str | None:
     return None
 
 
+def show_waiting(slot, epoch: int, target: int, ahead: int | None) -> None:
+    """The progress line while a run waits for a free trainer (``ahead`` runs before it), or,
+    with ``ahead=None``, once its turn has come."""
+    if ahead is None:
+        text = f"Training · epoch {epoch} of {target}"
+    else:
+        text = f"⏳ {place_text(ahead)} · epoch {epoch} of {target}"
+    slot.progress(min(epoch / target, 1.0), text=text)
+
+
 def show_status(slot, trainer: Trainer | None, spec: Spec) -> None:
     with slot.container():
         error = st.session_state.get(RUN_ERROR_KEY)
         if error:
-            st.error(error, icon="🚫")
+            st.error(escape_markdown(error), icon="🚫")
         if trainer is None:
             return
         current = phase(trainer, spec)
