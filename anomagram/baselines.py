@@ -32,6 +32,16 @@ DETECTORS: Mapping[str, str] = MappingProxyType(
         "iforest": "Isolation Forest",
     }
 )
+# For chart legends, where a long name would be cut (Vega cuts legend labels at ~160 px).
+SHORT_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "pca": "PCA",
+        "knn": "kNN",
+        "lof": "LOF",
+        "ocsvm": "One-class SVM",
+        "iforest": "Isolation forest",
+    }
+)
 AUTOENCODER = "autoencoder"
 AUTOENCODER_NAME = "Autoencoder"
 

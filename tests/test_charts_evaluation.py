@@ -111,7 +111,7 @@ def _rows():
 def test_leaderboard_chart_keeps_the_order_and_marks_the_autoencoder():
     from anomagram.charts.evaluation import leaderboard_chart
 
-    d = spec(leaderboard_chart(_rows(), {"Local Outlier Factor": "fitting…"}))
+    d = spec(leaderboard_chart(_rows(), {"Local Outlier Factor": "still fitting"}))
     assert_common(d)
     rows = sorted(rows_with(d, "order"), key=lambda r: r["order"])
     assert [r["name"] for r in rows] == [
@@ -121,7 +121,7 @@ def test_leaderboard_chart_keeps_the_order_and_marks_the_autoencoder():
         "Isolation Forest",
         "Local Outlier Factor",
     ]
-    assert [r["label"] for r in rows] == ["0.995", "0.991", "0.977", "0.936", "fitting…"]
+    assert [r["label"] for r in rows] == ["0.995", "0.991", "0.977", "0.936", "still fitting"]
     assert [r["model"] for r in rows].count("Autoencoder") == 1
     assert rows[2]["model"] == "Autoencoder" and rows[2]["seconds"] == 1.5
     colors = scale_of(d, "color", "model")

@@ -202,7 +202,7 @@ def leaderboard_chart(rows: Sequence, notes: Mapping[str, str] | None = None) ->
 
     ``rows`` are ``anomagram.baselines.Row``s (or mappings with the same fields: ``name``,
     ``auc``, ``seconds``, ``is_autoencoder``), already in leaderboard order. A row whose AUC is
-    not known yet shows its note instead (``notes`` by name, e.g. "fitting…"). Dots, not bars:
+    not known yet shows its note instead (``notes`` by name, e.g. "still fitting"). Dots, not bars:
     the AUCs differ in the second decimal, so the axis starts near the lowest one, and a bar
     cut off at that start would exaggerate the gaps.
     """

@@ -132,13 +132,13 @@ def test_the_roc_chart_overlays_the_chosen_detector(trained):
     at = trained
     spec, _ = chart(at, "ROC curve")
     series = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
-    assert any(s.startswith("PCA reconstruction (AUC ") for s in series), series  # the default
+    assert any(s.startswith("PCA (AUC ") for s in series), series  # the default
     at.selectbox(key="train_overlay_w").select("lof").run()
     no_exception(at)
     spec, _ = chart(at, "ROC curve")
     series = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
     lof = board(at).set_index("name").loc["Local Outlier Factor", "auc"]
-    assert f"Local Outlier Factor (AUC {lof:.3f})" in series, series
+    assert f"LOF (AUC {lof:.3f})" in series, series
     at.selectbox(key="train_overlay_w").select("none").run()
     spec, _ = chart(at, "ROC curve")
     series = spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
@@ -166,7 +166,7 @@ def test_detectors_still_fitting_say_so_and_fill_in_when_done(monkeypatch):
         no_exception(at)
         table = board(at)
         waiting = table[table["auc"].isna()]
-        assert set(waiting["label"]) == {"fitting…"} and len(waiting) >= 4
+        assert set(waiting["label"]) == {"still fitting"} and len(waiting) >= 4
         assert list(table["name"])[-len(waiting) :] == list(waiting["name"])  # listed last
         assert fitting(at)
         assert not any("wins" in m.value or "tie" in m.value for m in at.markdown)

@@ -29,8 +29,8 @@ def test_train_link_with_markdown_shows_it_as_text(page, app_url):
     page.get_by_text("click here to log in", exact=False).first.wait_for()
     _assert_inert(page)
     assert not requests
-    # The visitor's text is shown literally, brackets and all.
-    assert f"[click here to log in](http://{TRAP}/login)" in page.inner_text("body")
+    # The visitor's text is shown literally, brackets and all (cut to its first characters).
+    assert "'[click here to log in]…" in page.inner_text("body")
     assert page.get_by_role("button", name="▶ Train").first.is_enabled()
 
 

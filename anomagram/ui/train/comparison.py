@@ -23,7 +23,7 @@ OVERLAY_KEY = "train_overlay"
 OVERLAY_WIDGET = "train_overlay_w"
 NO_OVERLAY = "none"
 DEFAULT_OVERLAY = "pca"
-FITTING = "fitting…"
+FITTING = "still fitting"
 FAILED = "failed"
 
 
@@ -74,7 +74,7 @@ def overlay_curve(trainer: Trainer, detector: str | None):
         return None
     result = job.result()
     roc = metrics.roc(trainer.prepared.test_is_abnormal, result.scores)
-    return roc.fpr, roc.tpr, roc.auc, result.name
+    return roc.fpr, roc.tpr, roc.auc, baselines.SHORT_NAMES[detector]
 
 
 # --- the leaderboard ---------------------------------------------------------------------------
