@@ -19,6 +19,7 @@ st.caption(
 
 spec = composer.sync_query_params()
 composer.show_problems()
+action_bar.budget_banner(spec)
 composer.presets(spec)
 
 design, settings = st.columns(2, gap="large")

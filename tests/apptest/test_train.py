@@ -399,6 +399,8 @@ def test_a_link_over_the_budget_is_shown_refused_and_fixed_in_one_click():
     nearest = check_run(spec, resources.limits()).nearest
     (note,) = [w.value for w in at.warning if "limit of" in w.value]
     assert "steps (epochs)" in note and f"to {nearest.epochs} or fewer" in note
+    # The top of the page says so too: the note above sits below the fold on a laptop.
+    assert any("Train is off" in i.value for i in at.info)
     # Even a request that gets past the disabled button trains nothing.
     at.session_state["train_request"] = "go"
     at.run()
@@ -410,6 +412,7 @@ def test_a_link_over_the_budget_is_shown_refused_and_fixed_in_one_click():
     assert at.session_state["spec"] == nearest
     assert not go_button(at).disabled
     assert not any("limit of" in w.value for w in at.warning)
+    assert not any("Train is off" in i.value for i in at.info)
     url = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
     assert url["epochs"] == str(nearest.epochs) and url["batch_size"] == "1"
 

@@ -137,6 +137,20 @@ def _fill_bar(slots, spec: Spec, live: bool) -> None:
         note_slot.empty()
 
 
+def budget_banner(spec: Spec) -> None:
+    """At the top of the page: settings (often a link's) over this server's limit per run.
+
+    The full reason and the one-click fix sit beside the Train button, below the fold on a
+    laptop; without this line a visitor following such a link would first see nothing wrong.
+    """
+    if run_state.budget_problem(spec) is not None:
+        st.info(
+            "These settings need more training than this server allows for one run, so Train "
+            "is off: see ③ below for what is over and the nearest settings that fit.",
+            icon="⏱️",
+        )
+
+
 def _budget_note(slot, spec: Spec, problem) -> None:
     """Why Train is off on this server, and one click to the nearest settings that fit."""
     changes = problem.changes(spec)
