@@ -6,12 +6,16 @@ charts can be built and checked in plain unit tests. The design rules all builde
 in ``anomagram.charts.style``.
 
 Modules: ``style`` (palette, titles, sizes, ``to_vega``), ``beats``, ``training`` (loss, error
-histogram, ROC), ``latent``, ``evaluation`` (confusion matrix, per class), ``sweep``,
+histogram, ROC), ``latent``, ``evaluation`` (confusion matrix, per class, leaderboard), ``sweep``,
 ``network``, and ``introduction`` (charts only the Introduction page draws; import it directly).
 """
 
 from anomagram.charts.beats import beat_chart, beat_sparkline, beats_by_class, scaling_chart
-from anomagram.charts.evaluation import confusion_matrix_chart, per_class_chart
+from anomagram.charts.evaluation import (
+    confusion_matrix_chart,
+    leaderboard_chart,
+    per_class_chart,
+)
 from anomagram.charts.latent import latent_scatter
 from anomagram.charts.network import network_spec
 from anomagram.charts.style import (
@@ -63,6 +67,7 @@ __all__ = [
     "beat_sparkline",
     "beats_by_class",
     "confusion_matrix_chart",
+    "leaderboard_chart",
     "error_histogram",
     "latent_scatter",
     "loss_chart",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from anomagram import baselines, metrics
-from anomagram.charts.evaluation import leaderboard_chart
+from anomagram.charts import leaderboard_chart
 from anomagram.training import Trainer
 from anomagram.ui.common import detector_fits
 from anomagram.ui.streamlit_patches import is_fragment_rerun

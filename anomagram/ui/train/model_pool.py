@@ -108,7 +108,7 @@ class ModelPool:
 def _warm_charts(trainer) -> None:
     """Build the live charts once: the first draw of a process otherwise pays for importing
     scikit-learn (ROC, PCA) and for Altair's first conversions, seconds on a busy host."""
-    from anomagram import charts, metrics
+    from anomagram import baselines, charts, metrics
 
     report = trainer.last_report
     p = trainer.prepared
@@ -127,6 +127,8 @@ def _warm_charts(trainer) -> None:
         charts.per_class_chart(
             metrics.per_class_detection(p.split.test_y, report.test_errors, m.threshold)
         ),
+        # The comparison panel's chart, drawn right after the first run's final frame.
+        charts.leaderboard_chart(baselines.leaderboard(0.5, {"pca": baseline.auc})),
     ):
         chart.to_dict(validate=False)
 
