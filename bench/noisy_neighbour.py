@@ -31,6 +31,9 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from common import COSTLY_LINK  # noqa: E402
 
 from anomagram import budget, metrics  # noqa: E402
 from anomagram.data import load_ecg5000  # noqa: E402
@@ -39,14 +42,7 @@ from anomagram.spec import Spec  # noqa: E402
 from anomagram.training import Trainer  # noqa: E402
 
 GAP_SECONDS = 1.0
-HOSTILE = {
-    "hidden": "256,256,256,256,256,256",
-    "latent": "64",
-    "batch_size": "1",
-    "epochs": "1000",
-    "train_size": "4500",
-    "abnormal_pct": "41.62",
-}
+HOSTILE = COSTLY_LINK
 
 
 def click_to_final(spec: Spec, ecg, model, slot=None) -> float:

@@ -9,3 +9,15 @@ SMALL = Spec(train_size=500, test_size=100, epochs=3, batch_size=128)
 def drawing_to_signal(json_data, width, height):
     """Canvas JSON straight to a beat, as a page reads a one-stroke drawing."""
     return strokes_to_signal(strokes_from_json(json_data), width, height)
+
+
+# Issue 13's link: one click on a public server started ~1.7 h of training. The budget tests,
+# the Train page's AppTest and bench/noisy_neighbour.py all start from it.
+COSTLY_LINK = {
+    "hidden": "256,256,256,256,256,256",
+    "latent": "64",
+    "batch_size": "1",
+    "epochs": "1000",
+    "train_size": "4500",
+    "abnormal_pct": "41.62",
+}

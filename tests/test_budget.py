@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from common import COSTLY_LINK
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,15 +13,7 @@ from anomagram import budget
 from anomagram.budget import Limits, check_run, check_sweep, load_limits
 from anomagram.spec import BATCH_SIZE_CHOICES, FIELDS, Spec
 
-# The link: ~1.7 h of training for one click.
-HOSTILE = {
-    "hidden": "256,256,256,256,256,256",
-    "latent": "64",
-    "batch_size": "1",
-    "epochs": "1000",
-    "train_size": "4500",
-    "abnormal_pct": "41.62",
-}
+HOSTILE = COSTLY_LINK
 DEFAULTS = Limits()
 
 specs = st.builds(

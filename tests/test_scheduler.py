@@ -163,6 +163,19 @@ def test_a_long_run_yields_to_a_short_one_and_goes_on():
     assert sched.running == 0
 
 
+def _steps_until_stopped(sched, name, stop, steps) -> None:
+    """A long run: one 2 ms training step after another, counted in ``steps[name]``."""
+    ticket = sched.ticket(name=name, stop=stop.is_set)
+    try:
+        ticket.acquire()
+        while True:
+            time.sleep(0.002)
+            steps[name] += 1
+            ticket.checkpoint()
+    except Stopped:
+        ticket.release()
+
+
 def test_long_runs_step_aside_while_a_short_run_trains_even_with_a_slot_free():
     # On two cores a third training beside the short one would still slow it several times.
     sched = Scheduler(2, quantum=0.05, short=0.1, poll=0.02)
@@ -170,18 +183,7 @@ def test_long_runs_step_aside_while_a_short_run_trains_even_with_a_slot_free():
     steps = {"a": 0, "b": 0}
     during: list[int] = []
 
-    def long_run(name):
-        ticket = sched.ticket(name=name, stop=stop.is_set)
-        try:
-            ticket.acquire()
-            while True:
-                time.sleep(0.002)
-                steps[name] += 1
-                ticket.checkpoint()
-        except Stopped:
-            ticket.release()
-
-    threads = [start(long_run, "a"), start(long_run, "b")]
+    threads = [start(_steps_until_stopped, sched, n, stop, steps) for n in ("a", "b")]
     wait_until(lambda: min(steps.values()) > 100)  # both long by now
     with sched.ticket(name="short") as short:
         before = sum(steps.values())
@@ -202,18 +204,7 @@ def test_two_long_runs_on_one_slot_take_turns():
     stop = threading.Event()
     steps = {"a": 0, "b": 0}
 
-    def run(name):
-        ticket = sched.ticket(name=name, stop=stop.is_set)
-        try:
-            ticket.acquire()
-            while True:
-                time.sleep(0.002)
-                steps[name] += 1
-                ticket.checkpoint()
-        except Stopped:
-            ticket.release()
-
-    threads = [start(run, "a"), start(run, "b")]
+    threads = [start(_steps_until_stopped, sched, n, stop, steps) for n in ("a", "b")]
     wait_until(lambda: min(steps.values()) > 50)
     stop.set()
     joined(*threads)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from common import COSTLY_LINK
 from streamlit.testing.v1 import AppTest
 
 from anomagram.presets import preset_spec
@@ -376,15 +377,7 @@ def test_exported_model_round_trips(trained, tmp_path):
 
 # --- the work budget and the trainer queue -------------------------------------------------------
 
-# The link: ~1.7 h of training for one click on a public server.
-HOSTILE = {
-    "hidden": "256,256,256,256,256,256",
-    "latent": "64",
-    "batch_size": "1",
-    "epochs": "1000",
-    "train_size": "4500",
-    "abnormal_pct": "41.62",
-}
+HOSTILE = COSTLY_LINK
 
 
 def test_a_link_over_the_budget_is_shown_refused_and_fixed_in_one_click():

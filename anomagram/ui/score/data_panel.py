@@ -15,6 +15,7 @@ from anomagram.ui.score.state import (
     UPLOAD,
     forget_button,
     remember_upload,
+    show_refused,
     sync_upload,
     widget_mb,
 )
@@ -42,10 +43,7 @@ def _uploaded():
         max_upload_size=widget_mb(),
     )
     stored, refused = sync_upload(f, "score_upload", logic.upload_too_large)
-    if refused is not None:
-        if stored is not None:
-            refused += f" The results below are still those of {stored['name']}."
-        st.error(escape_markdown(refused), icon="🚫")
+    show_refused(refused, stored, "The results below are still those of {}.")
     if stored is None:
         st.button(
             "No file at hand? Try the example file", key="score_try_example", on_click=_use_example

@@ -19,6 +19,7 @@ from anomagram.ui.score.state import (
     SESSION,
     forget_button,
     remember_upload,
+    show_refused,
     sync_upload,
     widget_mb,
 )
@@ -61,10 +62,7 @@ def _uploaded_model():
         max_upload_size=widget_mb(),
     )
     stored, refused = sync_upload(f, "score_model_upload", logic.model_too_large)
-    if refused is not None:
-        if stored is not None:
-            refused += f" Still scoring with {stored['name']}."
-        st.error(escape_markdown(refused), icon="🚫")
+    show_refused(refused, stored, "Still scoring with {}.")
     if stored is None:
         if refused is None:
             st.info(

@@ -91,6 +91,16 @@ def sync_upload(f, store_key: str, too_large: TooLarge) -> tuple[dict | None, st
     return st.session_state.get(store_key), refused["message"] if refused else None
 
 
+def show_refused(refused: str | None, stored: dict | None, still: str) -> None:
+    """The message for a file refused by its size, naming the earlier upload still in use
+    (``still`` with a ``{}`` for its name)."""
+    if refused is None:
+        return
+    if stored is not None:
+        refused += " " + still.format(stored["name"])
+    st.error(escape_markdown(refused), icon="🚫")
+
+
 def forget_upload(store_key: str) -> None:
     st.session_state.pop(store_key, None)
 
