@@ -22,3 +22,20 @@ def small_trainer(ecg):
     trainer = Trainer.create(SMALL, ecg)
     trainer.train()
     return trainer
+
+
+# Module-scoped, as before: a test may change the detector it gets (its threshold, say).
+@pytest.fixture(scope="module")
+def pretrained():
+    """The shipped pretrained detector."""
+    from anomagram.pretrained import load_pretrained
+
+    return load_pretrained()
+
+
+@pytest.fixture(scope="module")
+def pretrained_bytes(pretrained):
+    """The pretrained detector as the bytes of a .keras file, as the Score page receives one."""
+    from anomagram.ui.score import logic
+
+    return logic.detector_bytes(pretrained)

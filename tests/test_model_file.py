@@ -25,19 +25,8 @@ from anomagram.model import (
     load_detector,
     save_detector,
 )
-from anomagram.pretrained import load_pretrained
 from anomagram.spec import Spec
 from anomagram.ui.score import logic
-
-
-@pytest.fixture(scope="module")
-def pretrained():
-    return load_pretrained()
-
-
-@pytest.fixture(scope="module")
-def pretrained_bytes(pretrained):
-    return logic.detector_bytes(pretrained)
 
 
 def _metadata(**changes) -> dict:

@@ -23,20 +23,8 @@ from anomagram.model import (
     verdicts,
 )
 from anomagram.numbers import NumberError
-from anomagram.pretrained import load_pretrained
 from anomagram.ui.score import logic
 from anomagram.upload import parse_beats, scores_csv
-
-
-@pytest.fixture(scope="module")
-def pretrained():
-    return load_pretrained()
-
-
-@pytest.fixture(scope="module")
-def pretrained_bytes(pretrained):
-    return logic.detector_bytes(pretrained)
-
 
 # --- round trips -------------------------------------------------------------------------------
 

@@ -146,14 +146,6 @@ def test_score_page_keeps_earlier_results_after_a_hostile_csv(name):
 # --- model files -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def model_bytes():
-    from anomagram.pretrained import load_pretrained
-    from anomagram.ui.score import logic
-
-    return logic.detector_bytes(load_pretrained())
-
-
 def _rewrite(data: bytes, entry: str, edit) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
@@ -195,14 +187,14 @@ MODEL_CASES = {
 
 
 @pytest.mark.parametrize("name", list(MODEL_CASES))
-def test_score_page_keeps_its_model_after_a_hostile_model_file(name, model_bytes):
+def test_score_page_keeps_its_model_after_a_hostile_model_file(name, pretrained_bytes):
     at = _score_app()
     at.radio(key="score_model_choice").set_value(OWN).run()
     at.file_uploader(key="score_model_file").set_value(
-        ("good.keras", model_bytes, "application/octet-stream")
+        ("good.keras", pretrained_bytes, "application/octet-stream")
     ).run()
     assert not at.error and any(m.label == "Beats scored" for m in at.metric)
-    hostile = MODEL_CASES[name](model_bytes)
+    hostile = MODEL_CASES[name](pretrained_bytes)
     at.file_uploader(key="score_model_file").set_value(
         (f"{IMAGE}.keras", hostile, "application/octet-stream")
     ).run()
