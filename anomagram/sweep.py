@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from anomagram import compiled, metrics
-from anomagram.data import ECG5000, load_ecg5000
+from anomagram import compiled, metrics, sources
+from anomagram.data import Dataset
 from anomagram.numbers import shown
 from anomagram.scheduler import Ticket
 from anomagram.spec import FIELDS, Spec, SpecError, value_text
@@ -85,7 +85,7 @@ def plan(base: Spec, param: str, values: Sequence, seeds: int) -> list[Spec]:
 
 def run_one(
     spec: Spec,
-    ecg: ECG5000,
+    ecg: Dataset,
     models: compiled.CompiledPool,
     stop: Callable[[], bool] | None = None,
     slot: Ticket | None = None,
@@ -130,7 +130,7 @@ def run_sweep(
     values: Sequence,
     seeds: int = 3,
     *,
-    ecg: ECG5000 | None = None,
+    ecg: Dataset | None = None,
     on_run: Callable[[int, int, RunRecord], bool | None] | None = None,
     done: Sequence[RunRecord] = (),
     models: compiled.CompiledPool | None = None,
@@ -150,7 +150,8 @@ def run_sweep(
     ``slot``: one ``scheduler.Ticket`` for the whole sweep, so its runs take turns with every
     other training on the server (the command line passes none: the machine is the user's).
     """
-    ecg = ecg or load_ecg5000()
+    ecg = sources.load(base) if ecg is None else ecg
+    base = sources.for_data(base, ecg)
     models = compiled.pool() if models is None else models
     specs = plan(base, param, values, seeds)
     records = list(done)

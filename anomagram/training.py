@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from anomagram import compiled, metrics
+from anomagram import compiled, metrics, sources
 from anomagram.backend import keras_module
-from anomagram.data import ECG5000, MinMaxScaler, Split, compose, is_abnormal, load_ecg5000
+from anomagram.data import Dataset, MinMaxScaler, Split, compose
 from anomagram.inference import probe
 from anomagram.model import Detector, build_autoencoder, reinitialize
 from anomagram.scheduler import Stopped, Ticket
@@ -40,23 +40,37 @@ class Prepared:
     scaler: MinMaxScaler
     train_scaled: np.ndarray
     test_scaled: np.ndarray
+    dataset: Dataset
 
     @property
     def test_is_abnormal(self) -> np.ndarray:
-        return is_abnormal(self.split.test_y)
+        return self.dataset.is_abnormal(self.split.test_y)
+
+    @property
+    def labelled(self) -> bool:
+        """Whether anything is known to be abnormal: without labels there is no AUC or ROC."""
+        return self.dataset.labelled
 
 
-def prepare(spec: Spec, ecg: ECG5000 | None = None) -> Prepared:
-    ecg = ecg or load_ecg5000()
+def prepare(spec: Spec, data: Dataset | None = None) -> Prepared:
+    """The split and scaling ``spec`` describes, of ``data`` (default: the dataset it names)."""
+    data = sources.load(spec) if data is None else data
+    if spec.length != data.length:
+        raise ValueError(
+            f"The spec's beats have {spec.length} samples, {data.name}'s {data.length}; "
+            "use sources.for_data(spec, data)."
+        )
     split = compose(
-        ecg,
+        data,
         train_size=spec.train_size,
         test_size=spec.test_size,
         abnormal_pct=spec.abnormal_pct,
         seed=spec.seed,
     )
     scaler = MinMaxScaler.fit(split.train_x)
-    return Prepared(split, scaler, scaler.transform(split.train_x), scaler.transform(split.test_x))
+    return Prepared(
+        split, scaler, scaler.transform(split.train_x), scaler.transform(split.test_x), data
+    )
 
 
 @dataclass(frozen=True)
@@ -263,8 +277,11 @@ class Trainer:
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @classmethod
-    def create(cls, spec: Spec, ecg: ECG5000 | None = None, model=None) -> Trainer:
-        """A fresh trainer; pass ``model`` (same architecture) to reuse its compiled code."""
+    def create(cls, spec: Spec, ecg: Dataset | None = None, model=None) -> Trainer:
+        """A fresh trainer on ``ecg`` (default: the dataset the spec names); pass ``model``
+        (same architecture) to reuse its compiled code. The spec takes the data's length."""
+        if ecg is not None:
+            spec = sources.for_data(spec, ecg)
         prepared = prepare(spec, ecg)
         if model is None:
             model = build_autoencoder(spec)

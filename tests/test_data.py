@@ -30,7 +30,7 @@ def test_data_dir_env_is_used_and_validated(tmp_path, monkeypatch):
     _write_ucr(tmp_path, "TEST", _rows(4500, label=2))
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path))
     ecg = load_ecg5000()
-    assert ecg.source == str(tmp_path)
+    assert ecg.origin == str(tmp_path)
     assert (ecg.train_pool_y == 2).all() and (ecg.test_pool_y == 1).all()
 
 
