@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from anomagram.spec import Spec
+from anomagram.spec import DATA_FIELDS, Spec
 
 
 @dataclass(frozen=True)
@@ -97,13 +97,16 @@ def preset_names() -> str:
 
 
 def preset_spec(key: str, base: Spec | None = None) -> Spec:
-    """The whole spec of preset ``key``: the defaults with its changes, ``base``'s seed kept."""
+    """The whole spec of preset ``key``: the defaults with its changes, ``base``'s seed and data
+    kept (a preset is a recipe for the model and its training, on whatever data is picked)."""
     if key not in PRESETS:
         raise ValueError(f"Unknown preset {key!r}; choose one of {preset_names()}.")
-    seed = Spec().seed if base is None else base.seed
-    return Spec(**{**PRESETS[key].changes, "seed": seed})
+    base = Spec() if base is None else base
+    kept = {name: getattr(base, name) for name in ("seed", *DATA_FIELDS)}
+    return Spec(**{**PRESETS[key].changes, **kept})
 
 
 def matching_preset(spec: Spec) -> str | None:
-    """Which preset ``spec`` is, ignoring its seed (``None`` once any other setting differs)."""
+    """Which preset ``spec`` is, ignoring its seed and data (``None`` once any other setting
+    differs)."""
     return next((key for key in PRESETS if preset_spec(key, spec) == spec), None)

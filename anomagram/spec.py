@@ -367,7 +367,7 @@ FIELDS: Mapping[str, Field] = _table(
         kind="text",
         default="",
         label="Normal class",
-        pattern=r"[\w.+\- ]{0,40}",
+        pattern=r"[^\x00-\x1f\x7f]{0,40}",  # any label a file may have; always shown escaped
         example="a label of the dataset, like 1 or normal (empty: its most frequent class)",
         help="Which label counts as normal; every other label is abnormal. Empty: the "
         "dataset's usual normal class (its most frequent one, unless known).",
@@ -439,6 +439,8 @@ MAX_ABNORMAL_PCT = FIELDS["abnormal_pct"].high
 MIN_LENGTH, MAX_LENGTH = FIELDS["length"].low, FIELDS["length"].high
 # What links and the command line set: every field but those that follow from the data.
 CHOSEN = tuple(name for name, f in FIELDS.items() if not f.derived)
+# Which data a spec trains on (the rest describes the model, its training and the split).
+DATA_FIELDS = ("dataset", "normal_class", "window", "stride", "normalise", "length")
 
 
 def layer_sizes(hidden, latent: int, *, length: int = SEQ_LEN) -> tuple[int, ...]:
@@ -513,7 +515,7 @@ class Spec:
     @property
     def data_key(self) -> tuple:
         """What decides the data (before the split): dataset, normal class and windowing."""
-        return (self.dataset, self.normal_class, self.window, self.stride, self.normalise)
+        return tuple(getattr(self, name) for name in DATA_FIELDS if name != "length")
 
     def layer_sizes(self) -> tuple[int, ...]:
         return layer_sizes(self.hidden, self.latent, length=self.length)

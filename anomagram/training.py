@@ -30,6 +30,8 @@ COMPLETED, STOPPED, DIVERGED = "completed", "stopped", "diverged"
 # Beats are scaled to [0, 1], so a reconstruction MSE past this is no longer learning anything:
 # treat it like NaN instead of drawing charts with a y axis of 1e30.
 DIVERGENCE_LOSS = 1e6
+# Threshold strategies that read the test labels; unlabelled data uses training errors instead.
+LABEL_STRATEGIES = ("best_accuracy", "best_f1")
 
 
 @dataclass(frozen=True)
@@ -415,7 +417,15 @@ class Trainer:
         _, _, errors = probe(self.model, self.prepared.train_scaled)
         return errors
 
+    def strategy_for(self, strategy: str) -> str:
+        """``strategy``, or the 95th percentile of training errors where it needs labels the
+        data does not have (best accuracy without a single abnormal beat flags nothing)."""
+        if strategy in LABEL_STRATEGIES and not self.prepared.labelled:
+            return "percentile"
+        return strategy
+
     def threshold(self, strategy: str = "best_accuracy", *, k: float = 2.0, q: float = 95.0):
+        strategy = self.strategy_for(strategy)
         train_errors = self.train_errors() if strategy in ("mean_std", "percentile") else None
         return metrics.choose_threshold(
             strategy,
@@ -436,6 +446,7 @@ def evaluate(trainer: Trainer, strategy: str = "best_accuracy") -> dict:
     p = trainer.prepared
     errors = trainer.test_errors()
     y = p.test_is_abnormal
+    strategy = trainer.strategy_for(strategy)
     threshold = trainer.threshold(strategy)
     m = metrics.metrics_at(y, errors, threshold)
     baseline = metrics.pca_baseline(p.train_scaled, p.test_scaled, y, trainer.spec.latent)

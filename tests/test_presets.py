@@ -70,3 +70,19 @@ def test_overfits_preset_shows_a_gap_that_l2_closes(ecg):
     spec = preset_spec("overfits")
     assert _unseen_over_seen(spec, ecg) > 2.5  # about 1.1 when trained on the default 2500
     assert _unseen_over_seen(spec.replace(regularizer="l2"), ecg) < 1.5
+
+
+def test_a_preset_keeps_the_data_it_is_applied_to():
+    """Presets are recipes for the model and its training; the picked dataset stays."""
+    base = Spec(dataset="ucr:ECG200", normal_class="-1", length=96, seed=4)
+    strong = preset_spec("strong", base)
+    assert (strong.dataset, strong.normal_class, strong.length, strong.seed) == (
+        "ucr:ECG200",
+        "-1",
+        96,
+        4,
+    )
+    assert matching_preset(strong) == "strong"
+    assert preset_spec("default", base) == Spec(
+        dataset="ucr:ECG200", normal_class="-1", length=96, seed=4
+    )
