@@ -311,73 +311,95 @@ def compose(
 MAX_TEST_SHARE = 0.25
 
 
-def _split_pooled(
-    ds: Dataset, train_size: int, test_size: int, abnormal_pct: float, seed: int
-) -> Split:
-    """A seeded split of all rows: a test set with the data's own class mix (each kind drawn
-    in proportion), then a training set of the rest with exactly ``abnormal_pct`` abnormal.
+@dataclass(frozen=True)
+class Sizes:
+    """How many rows of each kind a split of a pooled dataset takes (the same for every seed)."""
 
-    Sizes larger than the data allows shrink to what it has, and ``Split.notes`` says so.
+    test: tuple[int, int]  # (normal, abnormal) test rows
+    train: tuple[int, int]  # (normal, abnormal) training rows
+    notes: tuple[str, ...]
+
+    @property
+    def n_train(self) -> int:
+        return sum(self.train)
+
+    @property
+    def n_test(self) -> int:
+        return sum(self.test)
+
+
+def split_sizes(ds: Dataset, train_size: int, test_size: int, abnormal_pct: float) -> Sizes:
+    """The sizes ``compose`` draws from ``ds``: what was asked for, or what the data can give.
+
+    A fixed test pool (ECG5000) gives exactly what was asked for (``compose`` refuses more).
+    Otherwise at most a quarter of the rows is held out for testing, with the data's own class
+    mix, and the training set shrinks to what the rest holds at the asked abnormal share.
+    Raises ``DataError`` when fewer than ``MIN_NORMAL`` normal rows are left to train on.
     """
-    rng = np.random.default_rng(seed)
+    share = abnormal_pct / 100
+    if ds.fixed_test is not None:
+        n_abnormal = round(train_size * share)
+        return Sizes((test_size, 0), (train_size - n_abnormal, n_abnormal), ())
+    if share > 0 and not ds.labelled:
+        raise DataError(
+            f"{ds.name} has no labels, so no row is known to be abnormal; set the abnormal "
+            "share of training data to 0."
+        )
     n = len(ds.y)
-    abnormal = ds.is_abnormal(ds.y)
-    kinds = [np.flatnonzero(~abnormal), np.flatnonzero(abnormal)]
+    n_abnormal_rows = int(np.count_nonzero(ds.is_abnormal(ds.y)))
+    kinds = (n - n_abnormal_rows, n_abnormal_rows)
     notes = []
     n_test = min(test_size, int(n * MAX_TEST_SHARE))
     if n_test < test_size:
         notes.append(
-            f"Testing on {n_test} {_rows(ds)}, a quarter of the {n:,} in {ds.name}, "
+            f"Testing on {n_test} {ds.unit}, a quarter of the {n:,} in {ds.name}, "
             f"not the {test_size} asked for."
         )
     # Each kind in proportion; at least one of a kind that exists, so the AUC is defined.
-    want = [round(n_test * len(k) / n) if n else 0 for k in kinds]
-    if len(kinds[1]) and not want[1] and n_test >= 2:
-        want = [n_test - 1, 1]
-    want[0] = n_test - want[1]
-    test_parts, rest = [], []
-    for idx, k in zip(kinds, want, strict=True):
-        shuffled = rng.permutation(idx)
-        test_parts.append(shuffled[:k])
-        rest.append(shuffled[k:])
-    test_idx = rng.permutation(np.concatenate(test_parts))
-    normal_rest, abnormal_rest = rest
-    share = abnormal_pct / 100
-    if share > 0 and not ds.labelled:
-        raise DataError(
-            f"{ds.name} has no labels, so no beat is known to be abnormal; set the abnormal "
-            "share of training data to 0."
-        )
+    test_abnormal = round(n_test * kinds[1] / n) if n else 0
+    if kinds[1] and not test_abnormal and n_test >= 2:
+        test_abnormal = 1
+    test = (n_test - test_abnormal, test_abnormal)
+    normal_rest, abnormal_rest = kinds[0] - test[0], kinds[1] - test[1]
     n_train = train_size
     if share < 1:
-        n_train = min(n_train, int(len(normal_rest) / (1 - share)))
+        n_train = min(n_train, int(normal_rest / (1 - share)))
     if share > 0:
-        n_train = min(n_train, int(len(abnormal_rest) / share))
+        n_train = min(n_train, int(abnormal_rest / share))
     n_abnormal = round(n_train * share)
     n_normal = n_train - n_abnormal
     if n_normal < MIN_NORMAL:
         raise DataError(
-            f"{ds.name} leaves {len(normal_rest)} normal {_rows(ds)} for training after the "
-            f"test draw; at least {MIN_NORMAL} are needed. Use more data, or another normal "
-            "class."
+            f"{ds.name} leaves {normal_rest} normal {ds.unit} for training after the test "
+            f"draw; at least {MIN_NORMAL} are needed. Use more data, or another normal class."
         )
     if n_train < train_size:
         notes.append(
-            f"Training on {n_train:,} {_rows(ds)} ({n_normal:,} normal), all that {ds.name} "
+            f"Training on {n_train:,} {ds.unit} ({n_normal:,} normal), all that {ds.name} "
             f"has beside the test set, not the {train_size:,} asked for."
         )
-    train_idx = np.concatenate(
-        [
-            rng.choice(normal_rest, n_normal, replace=False),
-            rng.choice(abnormal_rest, n_abnormal, replace=False),
-        ]
-    )
+    return Sizes(test, (n_normal, n_abnormal), tuple(notes))
+
+
+def _split_pooled(
+    ds: Dataset, train_size: int, test_size: int, abnormal_pct: float, seed: int
+) -> Split:
+    """A seeded split of all rows in the sizes of :func:`split_sizes`: a test set drawn from
+    each kind (normal, abnormal) in proportion, then a training set of the rest with exactly
+    ``abnormal_pct`` abnormal rows."""
+    sizes = split_sizes(ds, train_size, test_size, abnormal_pct)
+    rng = np.random.default_rng(seed)
+    abnormal = ds.is_abnormal(ds.y)
+    kinds = [np.flatnonzero(~abnormal), np.flatnonzero(abnormal)]
+    test_parts, train_parts = [], []
+    for idx, k_test, k_train in zip(kinds, sizes.test, sizes.train, strict=True):
+        shuffled = rng.permutation(idx)
+        test_parts.append(shuffled[:k_test])
+        train_parts.append(rng.choice(shuffled[k_test:], k_train, replace=False))
+    test_idx = rng.permutation(np.concatenate(test_parts))
+    train_idx = np.concatenate(train_parts)
     rng.shuffle(train_idx)
-    return Split(ds.x[train_idx], ds.y[train_idx], ds.x[test_idx], ds.y[test_idx], tuple(notes))
-
-
-def _rows(ds: Dataset) -> str:
-    return ds.unit
+    return Split(ds.x[train_idx], ds.y[train_idx], ds.x[test_idx], ds.y[test_idx], sizes.notes)
 
 
 # --- scaling -----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from anomagram.data import (
     DataError,
     Dataset,
     load_ecg5000,
+    split_sizes,
 )
 from anomagram.signal import z_normalise
 from anomagram.spec import MAX_LENGTH, MIN_LENGTH, Spec
@@ -580,6 +581,15 @@ def load(spec: Spec, data: bytes | str | None = None, file_name: str = "") -> Da
 def for_data(spec: Spec, ds: Dataset) -> Spec:
     """``spec`` describing ``ds``: its key and length (the model's width)."""
     return spec.replace(dataset=ds.key, length=ds.length)
+
+
+def sized_for(spec: Spec, ds: Dataset) -> Spec:
+    """``spec`` with the training and test sizes its split of ``ds`` really takes (a small
+    dataset gives fewer rows than asked for): what the work budget should estimate.
+
+    Not validated: a tiny dataset's test set may be below the Spec's smallest test size."""
+    sizes = split_sizes(ds, spec.train_size, spec.test_size, spec.abnormal_pct)
+    return replace(spec, train_size=sizes.n_train, test_size=sizes.n_test, validate=False)
 
 
 def describe(ds: Dataset) -> dict:
