@@ -7,6 +7,7 @@ error is strictly greater than the threshold.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -207,21 +208,27 @@ def choose_threshold(
 
 
 def per_class_detection(
-    classes: np.ndarray, errors: np.ndarray, threshold: float
+    classes: np.ndarray,
+    errors: np.ndarray,
+    threshold: float,
+    class_ids: Sequence[int] = CLASS_IDS,
 ) -> dict[int, float | None]:
-    """Share of each class flagged abnormal (for class 1 that is the false alarm rate)."""
+    """Share of each class flagged abnormal (for the normal class, the false alarm rate).
+
+    ``class_ids``: the dataset's classes (default ECG5000's); one absent from ``classes``
+    gets None."""
     classes = np.asarray(classes)
     flagged = np.asarray(errors) > threshold
     out: dict[int, float | None] = {}
-    for c in CLASS_IDS:
+    for c in class_ids:
         mask = classes == c
-        out[c] = float(flagged[mask].mean()) if mask.any() else None
+        out[int(c)] = float(flagged[mask].mean()) if mask.any() else None
     return out
 
 
-def class_counts(classes: np.ndarray) -> dict[int, int]:
+def class_counts(classes: np.ndarray, class_ids: Sequence[int] = CLASS_IDS) -> dict[int, int]:
     classes = np.asarray(classes)
-    return {c: int(np.sum(classes == c)) for c in CLASS_IDS}
+    return {int(c): int(np.sum(classes == c)) for c in class_ids}
 
 
 @dataclass(frozen=True)

@@ -461,7 +461,9 @@ def evaluate(trainer: Trainer, strategy: str = "best_accuracy") -> dict:
         "confusion": {"tp": m.tp, "fp": m.fp, "tn": m.tn, "fn": m.fn},
         "per_class": {
             str(c): r
-            for c, r in metrics.per_class_detection(p.split.test_y, errors, threshold).items()
+            for c, r in metrics.per_class_detection(
+                p.split.test_y, errors, threshold, sorted(p.dataset.counts)
+            ).items()
         },
         "baseline_pca_auc": baseline.auc,
     }
