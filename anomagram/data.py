@@ -368,6 +368,12 @@ def split_sizes(ds: Dataset, train_size: int, test_size: int, abnormal_pct: floa
         n_train = min(n_train, int(abnormal_rest / share))
     n_abnormal = round(n_train * share)
     n_normal = n_train - n_abnormal
+    if n_normal < MIN_NORMAL <= normal_rest:
+        raise DataError(
+            f"At {abnormal_pct:g} % abnormal, the {abnormal_rest} abnormal {ds.unit} left after "
+            f"the test draw make a training set of {n_train} with only {n_normal} normal; at "
+            f"least {MIN_NORMAL} are needed. Lower the abnormal share of training data."
+        )
     if n_normal < MIN_NORMAL:
         raise DataError(
             f"{ds.name} leaves {normal_rest} normal {ds.unit} for training after the test "

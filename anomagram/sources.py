@@ -158,9 +158,9 @@ def _ragged_rows(x: np.ndarray, name: str) -> tuple[np.ndarray, str]:
     if not padded_only or lengths.min() < 2:
         row = int(np.flatnonzero(~finite.all(axis=1))[0]) + 1
         raise SourceError(f"{name}, row {row}: contains NaN or infinite values.")
-    n = x.shape[1]
+    n = int(lengths.max())  # the longest series, not the padding's width
     positions = np.linspace(0.0, 1.0, n)
-    out = np.empty(x.shape, np.float32)
+    out = np.empty((len(x), n), np.float32)
     for i, (row, k) in enumerate(zip(x, lengths, strict=True)):
         out[i] = np.interp(positions * (k - 1), np.arange(k), row[:k])
     return out, (
@@ -227,6 +227,9 @@ def _table(data: bytes | str, what: str) -> tuple[pd.DataFrame, list[str], list[
             sep=sep,
             header=None,
             dtype=str,
+            # Only an empty cell is missing: "nan" or "NA" is a cell to name in the message.
+            keep_default_na=False,
+            na_values=[""],
             engine="c",
             skipinitialspace=True,
             quotechar='"',
@@ -266,9 +269,10 @@ def _numbers(frame: pd.DataFrame, what: str, first_line: int) -> np.ndarray:
         r, c = np.argwhere(bad)[0]
         cell = frame.iat[r, c]
         cell = "an empty cell" if cell is None or pd.isna(cell) else _quoted(cell)
+        column = frame.columns[c] + 1  # the file's column, not the position among the values
         raise SourceError(
-            f"{what}, line {first_line + r}: {cell} in column {c + 1} is not a finite number. "
-            "Remove or fill that row."
+            f"{what}, line {first_line + r}: {cell} in column {column} is not a finite "
+            "number. Remove or fill that row."
         )
     return values
 
@@ -396,7 +400,7 @@ def read_recording(
             "shorter window."
         )
     count = (n - window) // stride + 1
-    kept = min(window, MAX_LENGTH)
+    kept = min(window, MAX_LENGTH)  # a longer window is resampled while it is cut
     if count > MAX_WINDOWS or count * kept > MAX_VALUES:
         raise SourceError(
             f"A window of {window} every {stride} samples cuts {count:,} windows from "
@@ -404,7 +408,7 @@ def read_recording(
             "accepted. Choose a larger stride."
         )
     starts = np.arange(count) * stride
-    windows = np.lib.stride_tricks.sliding_window_view(values, window)[starts]
+    windows = _cut(values.astype(np.float32), starts, window, kept)
     labelled = anomaly_at is not None
     if labelled:
         flags = _numbers(frame.iloc[:, [anomaly_at]], what, first_line)[:, 0]
@@ -424,7 +428,9 @@ def read_recording(
     notes.append(
         f"{n:,} samples cut into {count:,} windows of {window} (a new one every {stride})."
     )
-    x = windows.astype(np.float32) if not normalise else z_normalise(windows).astype(np.float32)
+    if window > kept:
+        notes.append(f"Each window's {window} samples were resampled to {kept}.")
+    x = windows if not normalise else z_normalise(windows).astype(np.float32)
     ds = Dataset(
         name=csv_key(file_name).removeprefix(CSV_PREFIX),
         key=csv_key(file_name),
@@ -437,8 +443,21 @@ def read_recording(
         labelled=labelled,
         notes=tuple(notes),
         unit="windows",
+        native_length=window,
     )
     return with_normal(_fit_length(_checked(ds)), normal_class)
+
+
+def _cut(values: np.ndarray, starts: np.ndarray, window: int, kept: int) -> np.ndarray:
+    """Windows of ``window`` samples at ``starts``, each linearly resampled to ``kept``
+    samples: only the samples kept are gathered, so a long window never exists in full."""
+    if kept == window:
+        return np.lib.stride_tricks.sliding_window_view(values, window)[starts]
+    positions = np.linspace(0.0, window - 1, kept)
+    low = np.floor(positions).astype(np.int64)
+    high = np.minimum(low + 1, window - 1)
+    frac = (positions - low).astype(np.float32)
+    return values[starts[:, None] + low] * (1 - frac) + values[starts[:, None] + high] * frac
 
 
 def _recording_columns(frame: pd.DataFrame, header: list[str]) -> tuple[int, int | None]:
@@ -506,18 +525,19 @@ def _checked(ds: Dataset) -> Dataset:
 
 def _fit_length(ds: Dataset) -> Dataset:
     """Refuse rows shorter than the model's smallest input; resample longer ones down."""
-    native = ds.length
-    if native < MIN_LENGTH:
+    native = ds.native_length or ds.length
+    if ds.length < MIN_LENGTH:
         raise SourceError(
             f"{ds.name}'s rows have {native} samples; at least {MIN_LENGTH} are needed."
         )
     if len(ds.y) * min(native, MAX_LENGTH) > MAX_VALUES:
         raise SourceError(f"{ds.name} has more than {MAX_VALUES:,} values; use fewer rows.")
-    if native <= MAX_LENGTH:
+    if ds.length <= MAX_LENGTH:
         return replace(ds, native_length=native)
-    positions = np.linspace(0.0, native - 1, MAX_LENGTH)
+    width = ds.length
+    positions = np.linspace(0.0, width - 1, MAX_LENGTH)
     low = np.floor(positions).astype(int)
-    high = np.minimum(low + 1, native - 1)
+    high = np.minimum(low + 1, width - 1)
     frac = (positions - low).astype(np.float32)
     x = ds.x[:, low] * (1 - frac) + ds.x[:, high] * frac  # linear, like signal.resample
     note = f"Its {native} samples per row were resampled to {MAX_LENGTH}, the longest input here."
@@ -542,6 +562,11 @@ def with_normal(ds: Dataset, normal_class: str = "") -> Dataset:
             raise SourceError(f"{ds.name} has no class {_quoted(wanted)}; its labels are {labels}.")
         chosen = matches[0]
     normal_count = int(np.sum(ds.y == chosen))
+    if normal_count < MIN_NORMAL and not ds.labelled:
+        raise SourceError(
+            f"{ds.name} gives {normal_count} {ds.unit}; at least {MIN_NORMAL} are needed to "
+            "learn what normal looks like. Use more data (or a shorter stride)."
+        )
     if normal_count < MIN_NORMAL:
         raise SourceError(
             f"{ds.name} has {normal_count} {ds.unit} of its normal class "

@@ -133,3 +133,125 @@ def test_scaler_transform_and_dict_round_trip():
         MinMaxScaler.fit(np.ones((3, 3)))
     with pytest.raises(ValueError):
         MinMaxScaler.from_dict({"minimum": 1, "maximum": 1})
+
+
+# --- compose on any other dataset: a seeded split of all its rows ------------------------------
+
+
+def _pooled(n_normal=150, n_abnormal=50, labelled=True, length=20):
+    """A Dataset without a fixed test pool whose row i holds i everywhere: rows are told apart
+    by their values, so overlaps between training and test sets show."""
+    from anomagram.data import Dataset
+
+    n = n_normal + n_abnormal
+    y = np.array([0] * n_normal + [1 + i % 2 for i in range(n_abnormal)], dtype=np.int64)
+    order = np.random.default_rng(7).permutation(n)  # classes mixed through the file
+    return Dataset(
+        name="pooled.csv",
+        key="csv:pooled.csv",
+        x=np.repeat(np.arange(n, dtype=np.float32)[:, None], length, axis=1),
+        y=y[order] if labelled else np.zeros(n, np.int64),
+        class_names={0: "Normal", 1: "A", 2: "B"} if labelled else {0: "Unlabelled"},
+        label_text={0: "0", 1: "1", 2: "2"} if labelled else {0: "unlabelled"},
+        normal=0,
+        origin="test",
+        labelled=labelled,
+        unit="windows",
+    )
+
+
+def _ids(x):
+    return x[:, 0].astype(int)
+
+
+@pytest.mark.parametrize("pct", [0, 5, 10, 20, 30, 50, 60])
+def test_pooled_split_no_overlap_and_exact_share(pct):
+    ds = _pooled()
+    split = compose(ds, train_size=100, test_size=40, abnormal_pct=pct, seed=2)
+    train, test = _ids(split.train_x), _ids(split.test_x)
+    assert len(set(train)) == len(train) and len(set(test)) == len(test)  # no row twice
+    assert not set(train) & set(test)
+    np.testing.assert_array_equal(ds.y[train], split.train_y)  # labels travel with rows
+    np.testing.assert_array_equal(ds.y[test], split.test_y)
+    assert int((split.train_y != 0).sum()) == round(len(train) * pct / 100)
+    assert len(test) == 40
+
+
+def test_pooled_test_set_follows_the_data_and_keeps_both_kinds():
+    split = compose(_pooled(), train_size=100, test_size=40, abnormal_pct=0, seed=0)
+    assert int((split.test_y != 0).sum()) == 10  # 50 of 200 abnormal: a quarter of 40
+    # One abnormal row in 200: the test set still gets it, so an AUC exists.
+    rare = _pooled(n_normal=199, n_abnormal=1)
+    for seed in range(5):
+        split = compose(rare, train_size=100, test_size=40, abnormal_pct=0, seed=seed)
+        assert int((split.test_y != 0).sum()) == 1 and int((split.test_y == 0).sum()) == 39
+
+
+def test_pooled_split_is_seeded():
+    ds = _pooled()
+    a, b, c = (
+        compose(ds, train_size=100, test_size=40, abnormal_pct=10, seed=s) for s in (3, 3, 4)
+    )
+    np.testing.assert_array_equal(a.train_x, b.train_x)
+    np.testing.assert_array_equal(a.test_x, b.test_x)
+    assert not np.array_equal(_ids(a.test_x), _ids(c.test_x))
+    assert not np.array_equal(_ids(a.train_x), _ids(c.train_x))
+
+
+def test_pooled_sizes_shrink_with_notes():
+    ds = _pooled()  # 150 normal, 50 abnormal
+    split = compose(ds, train_size=2500, test_size=500, abnormal_pct=0, seed=0)
+    # A quarter (50) for testing, in proportion (12 abnormal); every other normal row trains.
+    assert len(split.test_y) == 50 and int((split.test_y != 0).sum()) == 12
+    assert len(split.train_y) == 150 - 38 and (split.train_y == 0).all()
+    assert len(split.notes) == 2
+    assert "Testing on 50 windows" in split.notes[0] and "500 asked for" in split.notes[0]
+    assert f"Training on {len(split.train_y)} windows" in split.notes[1]
+    assert "2,500 asked for" in split.notes[1]
+    # At 30 % abnormal, the 38 abnormal rows left beside the test set's 12 cap the training
+    # set at 126 rows (38 / 0.3), all 38 of them in it.
+    split = compose(ds, train_size=2500, test_size=500, abnormal_pct=30, seed=0)
+    assert int((split.test_y != 0).sum()) == 12
+    assert len(split.train_y) == 126 and int((split.train_y != 0).sum()) == 38
+    assert "Training on 126 windows (88 normal)" in split.notes[1]
+    assert compose(ds, train_size=100, test_size=40, abnormal_pct=0, seed=0).notes == ()
+
+
+def test_pooled_unlabelled_data_trains_on_everything_but_cannot_mix_in_abnormal():
+    ds = _pooled(labelled=False)
+    split = compose(ds, train_size=100, test_size=40, abnormal_pct=0, seed=0)
+    assert len(split.train_y) == 100 and len(split.test_y) == 40
+    assert not set(_ids(split.train_x)) & set(_ids(split.test_x))
+    with pytest.raises(DataError, match="no labels"):
+        compose(ds, train_size=100, test_size=40, abnormal_pct=10, seed=0)
+
+
+def test_pooled_too_few_normal_rows_for_training():
+    ds = _pooled(n_normal=24, n_abnormal=60)  # a quarter tested: 17 normal rows left
+    with pytest.raises(DataError, match="at least 20"):
+        compose(ds, train_size=100, test_size=100, abnormal_pct=0, seed=0)
+
+
+def test_pooled_abnormal_share_too_high_for_the_abnormal_rows_says_so():
+    ds = _pooled()  # 40 abnormal rows left after the test draw, 120 normal
+    with pytest.raises(DataError) as info:
+        compose(ds, train_size=100, test_size=40, abnormal_pct=70, seed=0)
+    message = str(info.value)
+    assert "abnormal" in message and "120 normal" not in message
+
+
+@pytest.mark.parametrize(
+    "n_normal, n_abnormal, train_size, test_size, pct",
+    [(150, 50, 100, 40, 10), (150, 50, 2500, 500, 30), (400, 3, 300, 100, 0), (60, 60, 500, 8, 20)],
+)
+def test_split_sizes_are_what_compose_draws(n_normal, n_abnormal, train_size, test_size, pct):
+    from anomagram.data import split_sizes
+
+    ds = _pooled(n_normal, n_abnormal)
+    sizes = split_sizes(ds, train_size, test_size, pct)
+    for seed in (0, 1):
+        split = compose(ds, train_size=train_size, test_size=test_size, abnormal_pct=pct, seed=seed)
+        test_abnormal, train_abnormal = (split.test_y != 0).sum(), (split.train_y != 0).sum()
+        assert sizes.test == (len(split.test_y) - test_abnormal, test_abnormal)
+        assert sizes.train == (len(split.train_y) - train_abnormal, train_abnormal)
+        assert sizes.notes == split.notes
