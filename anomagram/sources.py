@@ -608,6 +608,15 @@ def for_data(spec: Spec, ds: Dataset) -> Spec:
     return spec.replace(dataset=ds.key, length=ds.length)
 
 
+def rows_normalised(spec: Spec) -> bool:
+    """Whether the rows a model of ``spec`` learnt from were z-normalised one by one, so beats
+    to score should be too: the built-in datasets were (UCR prepared them so), a recording only
+    with per-window normalising, and a CSV of windows is taken as it is."""
+    if spec.dataset.startswith(CSV_PREFIX):
+        return spec.normalise == "window"
+    return True
+
+
 def sized_for(spec: Spec, ds: Dataset) -> Spec:
     """``spec`` with the training and test sizes its split of ``ds`` really takes (a small
     dataset gives fewer rows than asked for): what the work budget should estimate.

@@ -128,7 +128,8 @@ class Field:
         if self.kind == "float":
             return parse_float(value, self.label)
         if self.kind == "text":
-            if isinstance(value, bool) or not isinstance(value, str | int | float):
+            # No floats: 1.0 from a JSON file would silently become the label "1.0".
+            if isinstance(value, bool) or not isinstance(value, str | int):
                 raise NumberError(f"{self.label} must be text, not {shown(value)}.")
             return str(value).strip()
         return str(value).strip().lower()
@@ -398,7 +399,7 @@ FIELDS: Mapping[str, Field] = _table(
         name="normalise",
         kind="choice",
         default="none",
-        label="Normalise windows",
+        label="Window normalising",
         choices=("none", "window"),
         value_labels={"none": "No", "window": "Per window (z-score)"},
         help="For a long recording: z-score each window on its own (mean 0, standard "

@@ -124,17 +124,73 @@ def test_bad_values_end_with_one_line_and_no_usage_block(capsys, argv, line):
     assert captured.err == line + "\n" and captured.out == ""
 
 
+def _option(name: str, f) -> tuple[list[str], object]:
+    """The command line that sets field ``name`` to a value other than its default, and that
+    value. The data options read like a user types them: a window cuts a CSV recording, and
+    --normalise is a switch."""
+    recording = ["--dataset", "rec.csv", "--window", "60"]
+    special = {
+        "dataset": (["--dataset", "ucr:ECG200"], "ucr:ECG200"),
+        "normal_class": (["--normal-class", "-1"], "-1"),  # ECG200's labels are -1 and 1
+        "window": (recording, 60),
+        "stride": ([*recording, "--stride", "30"], 30),
+        "normalise": ([*recording, "--normalise", "window"], "window"),
+    }
+    if name in special:
+        return special[name]
+    value = f.offered[-1] if f.offered else f.high
+    if f.kind == "ints":
+        value = (16, 8)
+    return [f.flag, value_text(value)], value
+
+
 def test_every_spec_field_has_an_option_in_train_and_sweep():
     parser = build_parser()
     base = {"train": ["train"], "sweep": ["sweep", "--param", "latent", "--values", "1"]}
     for command, argv in base.items():
         assert spec_from_args(parser.parse_args(argv)) == Spec()  # the table's defaults
         for name, f in FIELDS.items():
-            value = FIELDS[name].offered[-1] if f.offered else f.high
-            if f.kind == "ints":
-                value = (16, 8)
-            args = parser.parse_args([*argv, f.flag, value_text(value)])
-            assert getattr(spec_from_args(args), name) == value, (command, f.flag)
+            if f.derived:
+                # Follows from the data: no option (argparse refuses it: exit 2).
+                with pytest.raises(SystemExit) as info:
+                    parser.parse_args([*argv, f.flag, value_text(f.high)])
+                assert info.value.code == 2, (command, f.flag)
+                continue
+            options, value = _option(name, f)
+            spec = spec_from_args(parser.parse_args([*argv, *options]))
+            assert getattr(spec, name) == value, (command, f.flag)
+
+
+@pytest.mark.parametrize(
+    "given, dataset",
+    [
+        ("ecg5000", "ecg5000"),
+        ("ECG5000", "ecg5000"),
+        ("ucr:ECG200", "ucr:ECG200"),
+        ("UCR:ecg200", "ucr:ecg200"),  # the name's case is settled when it is loaded
+        ("data/my beats.csv", "csv:my beats.csv"),
+        ("~/x/recording.tsv", "csv:recording.tsv"),
+        ("csv:windows.txt", "csv:windows.txt"),  # how a spec names a file: that file
+        ("ECG200", "csv:ECG200"),  # a path, not a name: reading it says "did you mean"
+    ],
+)
+def test_dataset_option_takes_names_and_paths(given, dataset):
+    args = build_parser().parse_args(["train", "--dataset", given])
+    assert spec_from_args(args).dataset == dataset
+
+
+def test_stride_defaults_to_the_window_and_can_be_given(capsys):
+    parser = build_parser()
+    recording = ["train", "--dataset", "rec.csv", "--window", "60"]
+    assert spec_from_args(parser.parse_args(recording)).stride == 60
+    assert spec_from_args(parser.parse_args([*recording, "--stride", "15"])).stride == 15
+    spec = spec_from_args(parser.parse_args([*recording, "--normalise"]))  # a switch
+    assert (spec.window, spec.stride, spec.normalise) == (60, 60, "window")
+    spec = spec_from_args(parser.parse_args([*recording, "--normalise", "none"]))
+    assert spec.normalise == "none"
+    # A window that is not a number is the one problem reported, not the stride copied from it.
+    err = _one_line_error(capsys, ["train", "--dataset", "rec.csv", "--window", "1e400"])
+    assert err.endswith("error: Window length must be a whole number, not '1e400'.\n")
 
 
 def test_sweep_json(capsys):
@@ -380,3 +436,313 @@ def test_sweep_preset_sets_the_base_spec(capsys):
 def test_unknown_preset_is_one_line_listing_the_presets(capsys, command):
     err = _one_line_error(capsys, [command, "--preset", "turbo"])
     assert "--preset must be one of default, strong, overfits, diverges (got 'turbo')" in err
+
+
+# --- bring your own data (issue 15): every source end to end ------------------------------------
+
+
+def _strict_json(text: str) -> dict:
+    """JSON as a strict reader takes it: NaN or Infinity anywhere fails the test."""
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} in the JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def _recording(path: Path, *, n: int = 6000, labelled: bool = True, spikes: int = 25) -> Path:
+    """A sine of period 60 with short spikes; the anomaly column flags the spiky samples."""
+    rng = np.random.default_rng(0)
+    values = np.sin(2 * np.pi * np.arange(n) / 60) + 0.05 * rng.standard_normal(n)
+    anomaly = np.zeros(n, int)
+    for start in rng.choice(np.arange(100, n - 100), spikes, replace=False):
+        values[start : start + 3] += 4
+        anomaly[start : start + 3] = 1
+    if labelled:
+        rows = [
+            "time,value,anomaly",
+            *(f"{i},{v:.4f},{a}" for i, (v, a) in enumerate(zip(values, anomaly, strict=True))),
+        ]
+    else:
+        rows = [f"{v:.4f}" for v in values]  # no header: one column of values
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _windows(path: Path, *, rows: int = 240, length: int = 40) -> Path:
+    """A CSV of windows labelled in words, the label first under a header."""
+    rng = np.random.default_rng(1)
+    lines = ["label," + ",".join(f"v{i}" for i in range(length))]
+    for i in range(rows):
+        label = "spike" if i % 6 == 0 else "normal"
+        w = np.sin(np.linspace(0, 2 * np.pi, length)) + 0.05 * rng.standard_normal(length)
+        if label == "spike":
+            w[rng.integers(5, length - 5)] += 4
+        lines.append(label + "," + ",".join(f"{v:.4f}" for v in w))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def ecg200_run(tmp_path_factory):
+    """`train --dataset ucr:ECG200 --epochs 30 --json --save`, run once: (JSON, model file)."""
+    model = tmp_path_factory.mktemp("ecg200") / "ecg200.keras"
+    stdout = io.StringIO()
+    argv = ["train", "--dataset", "ucr:ECG200", "--epochs", "30", "--json", "--save", str(model)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "stdout", stdout)
+        assert main(argv) == 0
+    return _strict_json(stdout.getvalue()), model
+
+
+def test_train_on_a_ucr_dataset_by_name_reports_it_and_its_auc(ecg200_run):
+    out, model = ecg200_run
+    d = out["dataset"]
+    assert (d["name"], d["key"], d["length"], d["rows"]) == ("ECG200", "ucr:ECG200", 96, 200)
+    assert d["labelled"] and d["normal_class"] == "1" and d["counts"] == {"-1": 67, "1": 133}
+    assert out["spec"]["dataset"] == "ucr:ECG200" and out["spec"]["length"] == 96
+    assert 0.6 < out["auc"] <= 1 and out["threshold_strategy"] == "best_accuracy"
+    # Per class in the dataset's own classes, not ECG5000's five.
+    assert set(out["per_class"]) == {"-1", "1"}
+    assert all(0 <= r["auc"] <= 1 for r in out["baselines"].values())
+    # 200 beats cannot give the default 2,500 + 500: the notes say what the split took.
+    assert any("Testing on 50" in note for note in out["notes"])
+    assert model.exists()
+
+
+def test_a_model_of_another_length_scores_rows_at_its_own_length(ecg200_run, tmp_path, capsys):
+    from anomagram import sources
+
+    _, model = ecg200_run
+    x = sources.load(Spec(dataset="ucr:ECG200")).x
+    for name, rows in [("own.csv", x[:10]), ("longer.csv", np.repeat(x[:10], 2, axis=1))]:
+        beats = tmp_path / name
+        beats.write_text("\n".join(",".join(f"{v:.5g}" for v in row) for row in rows) + "\n")
+        out = tmp_path / f"{name}.scores"
+        assert main(["score", str(beats), "--model", str(model), "--out", str(out)]) == 0
+        assert len(out.read_text().splitlines()) == 11
+        assert "10 beats scored" in capsys.readouterr().err
+
+
+def test_train_on_a_csv_of_windows_with_labels_in_words(tmp_path, capsys):
+    data = _windows(tmp_path / "windows.csv")
+    argv = ["train", "--dataset", str(data), "--normal-class", "normal", "--epochs", "20"]
+    assert main([*argv, "--json"]) == 0
+    out = _strict_json(capsys.readouterr().out)
+    d = out["dataset"]
+    assert (d["name"], d["key"]) == ("windows.csv", "csv:windows.csv")
+    assert (d["length"], d["rows"]) == (40, 240)
+    assert d["counts"] == {"normal": 200, "spike": 40} and d["normal_class"] == "normal"
+    assert out["spec"]["dataset"] == "csv:windows.csv" and out["spec"]["normal_class"] == "normal"
+    assert set(out["per_class"]) == {"normal", "spike"}
+    assert out["auc"] >= 0.9
+    assert any("Labels were read from column 1" in note for note in out["notes"])
+
+
+def test_train_on_a_recording_cut_into_windows(tmp_path, capsys, monkeypatch):
+    from anomagram import sources
+
+    data = _recording(tmp_path / "recording.csv")
+    reads = []
+    read_csv = sources.read_csv
+    monkeypatch.setattr(sources, "read_csv", lambda *a: reads.append(a) or read_csv(*a))
+    monkeypatch.setattr(sources, "load", lambda *a, **k: pytest.fail("loaded a second time"))
+    argv = ["train", "--dataset", str(data), "--window", "60", "--stride", "30", "--epochs", "20"]
+    assert main([*argv, "--json"]) == 0
+    assert len(reads) == 1  # read once, before training, and handed to the trainer
+    out = _strict_json(capsys.readouterr().out)
+    d = out["dataset"]
+    assert (d["length"], d["rows"], d["labelled"]) == (60, 199, True)  # (6000 - 60) // 30 + 1
+    assert d["counts"]["1"] > 0 and d["normal_class"] == "0"
+    assert (out["spec"]["window"], out["spec"]["stride"]) == (60, 30)
+    assert out["auc"] >= 0.9  # the spiky windows have the highest errors
+
+
+def test_the_readable_summary_names_the_data_its_classes_and_notes(tmp_path, capsys):
+    data = _recording(tmp_path / "recording.csv")
+    assert main(["train", "--dataset", str(data), "--window", "60", "--epochs", "5"]) == 0
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    assert lines[0].startswith("dataset     recording.csv (csv:recording.csv): 100 windows of 60")
+    assert lines[1].startswith("classes     0 Normal ") and " (normal), 1 Anomaly " in lines[1]
+    assert "note        6,000 samples cut into 100 windows of 60 (a new one every 60)." in lines
+    assert any(line.startswith("note        Testing on 25 windows") for line in lines)
+    assert "detection rate per class:" in lines
+    assert any(line.strip().startswith("1 Anomaly") for line in lines)
+    assert "leaderboard on this split" in text
+
+
+@pytest.mark.parametrize("json_output", [True, False])
+def test_unlabelled_data_has_no_auc_and_says_why(tmp_path, capsys, json_output):
+    data = _recording(tmp_path / "plain.csv", labelled=False)
+    argv = ["train", "--dataset", str(data), "--window", "60", "--normalise", "--epochs", "5"]
+    assert main([*argv, "--json"] if json_output else argv) == 0
+    captured = capsys.readouterr()
+    if json_output:
+        out = _strict_json(captured.out)
+        assert out["dataset"]["labelled"] is False and out["dataset"]["counts"] == {
+            "unlabelled": 100
+        }
+        assert out["auc"] is None and out["baseline_pca_auc"] is None
+        assert all(r["auc"] is None for r in out["baselines"].values())
+        assert out["accuracy"] is None and out["confusion"] is None
+        # Best accuracy needs labels: the threshold comes from the training errors.
+        assert out["threshold_strategy"] == "percentile" and out["threshold"] > 0
+        assert out["flagged"]["of"] == 25 and 0 <= out["flagged"]["count"] <= 25
+    else:
+        text = captured.out
+        assert "classes     none: plain.csv has no labels" in text
+        assert "AUC         none: nothing in plain.csv is labelled abnormal" in text
+        assert "(percentile: best_accuracy needs labels, so the 95th percentile" in text
+        assert "leaderboard" not in text and "nan" not in text.lower()
+
+
+def test_sweep_on_a_ucr_dataset(capsys):
+    argv = ["sweep", "--dataset", "ucr:ECG200", "--param", "latent", "--values", "2"]
+    assert main([*argv, "--seeds", "1", "--epochs", "5", "--json"]) == 0
+    out = _strict_json(capsys.readouterr().out)
+    assert out["dataset"]["name"] == "ECG200" and out["base_spec"]["length"] == 96
+    (row,) = out["rows"]
+    assert 0 <= row["auc_mean"] <= 1
+
+
+def test_datasets_lists_the_shipped_ucr_datasets(capsys):
+    from anomagram import sources
+
+    assert main(["datasets"]) == 0
+    captured = capsys.readouterr()
+    names = captured.out.splitlines()
+    assert names[0] == "ecg5000" and "ucr:ECG200" in names and "ucr:FordA" in names
+    assert names[1:] == [f"ucr:{n}" for n in sources.ucr_names()]
+    assert "--dataset" in captured.err
+
+
+def _ecg_windows(path: Path, labels: list, *, length: int = 20, edit=None) -> Path:
+    rng = np.random.default_rng(2)
+    rows = [[str(label), *(f"{v:.3f}" for v in rng.standard_normal(length))] for label in labels]
+    if edit:
+        edit(rows)
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n")
+    return path
+
+
+def _set(row: int, column: int, text: str):
+    def edit(rows):
+        rows[row][column] = text
+
+    return edit
+
+
+# Each: the files to write in tmp_path, the command line and what its one line must say.
+BAD_DATA = {
+    "unknown UCR name": (
+        {},
+        ["--dataset", "ucr:NoSuchSet"],
+        "There is no UCR dataset called 'NoSuchSet'",
+    ),
+    "a UCR name without its prefix": ({}, ["--dataset", "ECG200"], "did you mean ucr:ECG200?"),
+    "a missing file": ({}, ["--dataset", "{tmp}/missing.csv"], "missing.csv': no such file"),
+    "a directory": ({}, ["--dataset", "{tmp}"], "is not a file"),
+    "one label only": (
+        {"one.csv": lambda p: _ecg_windows(p, [1] * 40)},
+        ["--dataset", "{tmp}/one.csv"],
+        "Every row of one.csv has the label '1'",
+    ),
+    "rows of different lengths": (
+        {"ragged.csv": lambda p: _ecg_windows(p, [1] * 30 + [2] * 10, edit=lambda r: r[5].pop())},
+        ["--dataset", "{tmp}/ragged.csv"],
+        "line 6: 20 cells where the other rows have 21",
+    ),
+    "a NaN cell": (
+        {"nan.csv": lambda p: _ecg_windows(p, [1] * 30 + [2] * 10, edit=_set(7, 4, "NaN"))},
+        ["--dataset", "{tmp}/nan.csv"],
+        "line 8",
+    ),
+    "an infinite cell": (
+        {"inf.csv": lambda p: _ecg_windows(p, [1] * 30 + [2] * 10, edit=_set(7, 4, "inf"))},
+        ["--dataset", "{tmp}/inf.csv"],
+        "line 8: 'inf' in column ",  # then "is not a finite number"
+    ),
+    "a recording shorter than one window": (
+        {"short.csv": lambda p: p.write_text("\n".join(map(str, range(10))))},
+        ["--dataset", "{tmp}/short.csv", "--window", "16"],
+        "The recording has 10 samples, fewer than one window of 16",
+    ),
+    "a window longer than the recording": (
+        {"rec.csv": lambda p: _recording(p, n=1000, spikes=3)},
+        ["--dataset", "{tmp}/rec.csv", "--window", "5000"],
+        "The recording has 1,000 samples, fewer than one window of 5000",
+    ),
+    "stride 0": (
+        {"rec.csv": lambda p: _recording(p, n=1000, spikes=3)},
+        ["--dataset", "{tmp}/rec.csv", "--window", "50", "--stride", "0"],
+        "The stride must be at least 1 sample (got 0)",
+    ),
+    "window 5": (
+        {"rec.csv": lambda p: _recording(p, n=1000, spikes=3)},
+        ["--dataset", "{tmp}/rec.csv", "--window", "5"],
+        "A window needs at least 16 samples (got 5)",
+    ),
+    "a stride without a window": ({}, ["--stride", "30"], "needs a window length"),
+    "a window on a built-in dataset": (
+        {},
+        ["--dataset", "ucr:ECG200", "--window", "60"],
+        "Only a CSV recording is cut into windows",
+    ),
+    "too few normal windows": (
+        {"few.csv": lambda p: _recording(p, n=1000, spikes=12)},
+        ["--dataset", "{tmp}/few.csv", "--window", "50"],
+        "at least 20 are needed to learn what normal looks like",
+    ),
+    "too few normal rows": (
+        {"few_rows.csv": lambda p: _ecg_windows(p, [1] * 15 + [2] * 10)},
+        ["--dataset", "{tmp}/few_rows.csv"],
+        "has 15 windows of its normal class '1'; at least 20 are needed",
+    ),
+    "a normal class the dataset does not have": (
+        {},
+        ["--dataset", "ucr:ECG200", "--normal-class", "7"],
+        "ECG200 has no class '7'; its labels are -1, 1.",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+@pytest.mark.parametrize("case", list(BAD_DATA))
+def test_bad_data_is_one_line_and_nothing_is_trained(tmp_path, capsys, no_work, command, case):
+    files, argv, message = BAD_DATA[case]
+    for name, write in files.items():
+        write(tmp_path / name)
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    if command == "sweep":
+        argv = [*argv, "--param", "latent", "--values", "1"]
+    err = _one_line_error(capsys, [command, *argv])
+    assert message in err, err
+
+
+def test_a_data_file_over_the_limit_is_refused_by_its_size_without_reading_it(
+    tmp_path, monkeypatch, capsys, no_work
+):
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.truncate(10_000_001)  # sparse: one byte over the limit, no disk
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", no_reading)
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    err = _one_line_error(capsys, ["train", "--dataset", str(big)])
+    assert "big.csv' is 10.0 MB, over the 10 MB limit for data to train on" in err
+
+
+def test_a_sweep_needs_labels(tmp_path, capsys, no_work):
+    data = _recording(tmp_path / "plain.csv", n=3000, labelled=False)
+    argv = ["sweep", "--dataset", str(data), "--window", "60", "--param", "latent", "--values", "1"]
+    assert "plain.csv has no labels, and a sweep compares AUCs" in _one_line_error(capsys, argv)
+
+
+def test_length_has_no_option(capsys):
+    assert main(["train", "--length", "96"]) == 2
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --length 96" in err and len(err.splitlines()) == 1

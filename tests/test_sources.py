@@ -505,3 +505,13 @@ def test_spiky_windows_of_a_recording_score_highest():
     assert is_abnormal.any() and not is_abnormal.all()
     assert metrics.auc(is_abnormal, errors) >= 0.9
     assert is_abnormal[np.argmax(errors)]  # the worst reconstructed window has a spike
+
+
+def test_beats_to_score_are_normalised_as_the_models_rows_were():
+    from anomagram.sources import rows_normalised
+
+    assert rows_normalised(Spec())
+    assert rows_normalised(Spec(dataset="ucr:ECG200"))
+    assert not rows_normalised(Spec(dataset="csv:beats.csv"))
+    assert not rows_normalised(Spec(dataset="csv:rec.csv", window=100, stride=50))
+    assert rows_normalised(Spec(dataset="csv:rec.csv", window=100, stride=50, normalise="window"))
