@@ -637,6 +637,7 @@ def describe(ds: Dataset) -> dict:
         "labelled": ds.labelled,
         "normal_class": ds.label_text.get(ds.normal, str(ds.normal)),
         "counts": {ds.label_text.get(c, str(c)): n for c, n in ds.counts.items()},
+        "class_names": {ds.label_text.get(c, str(c)): ds.class_name(c) for c in ds.counts},
         "origin": ds.origin,
     }
 

@@ -438,7 +438,14 @@ class Trainer:
 
     def detector(self, threshold: float, info: dict | None = None) -> Detector:
         info = {"epochs": self.epochs_done, **(info or {})}
-        return Detector(self.model, self.prepared.scaler, float(threshold), self.spec, info)
+        return Detector(
+            self.model,
+            self.prepared.scaler,
+            float(threshold),
+            self.spec,
+            info,
+            dataset=sources.describe(self.prepared.dataset),  # saved with the model
+        )
 
 
 def evaluate(trainer: Trainer, strategy: str = "best_accuracy") -> dict:

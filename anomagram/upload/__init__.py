@@ -37,7 +37,7 @@ Format decisions:
 * Limits: ``MAX_BYTES`` (5 MB) of file (:func:`check_size` refuses by size alone, before
   reading) and ``MAX_ROWS`` (10,000) beats per file; each
   beat needs at least ``MIN_LENGTH`` (10) values. Longer or shorter beats are linearly
-  resampled to ``SEQ_LEN`` values.
+  resampled to ``n`` values: the model's length (``SEQ_LEN``, 140, for ECG5000).
 
 Labels (see :func:`detect_label_column` for the auto rule): ``ParsedBeats.labels`` holds
 ECG5000 class ids 1..5, :data:`ABNORMAL` (6) for a beat only known to be abnormal, and

@@ -30,6 +30,8 @@ class SweepJob:
     error: str = ""
     cancelled: bool = False  # interrupted by the Cancel button rather than another click
     seconds: float = 0.0  # time spent running, over every attempt
+    # What the data changed in the splits asked for (a small dataset): see logic.split_notes.
+    notes: tuple[str, ...] = ()
     attempt: int = field(default=0, compare=False)
 
     @property

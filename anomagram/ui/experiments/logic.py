@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from anomagram import budget
+from anomagram.data import Dataset, compose
 from anomagram.numbers import shown
-from anomagram.spec import FIELDS, REGULARIZERS, TRAIN_SIZE_CHOICES, Spec, value_text
+from anomagram.spec import FIELDS, REGULARIZERS, TRAIN_SIZE_CHOICES, Spec, SpecError, value_text
 from anomagram.sweep import (
     ARCHITECTURE_PRESETS,
     SWEEP_PARAMS,
@@ -86,6 +87,41 @@ class LinkedExperiment:
     seeds: int
 
 
+# The settings that choose the data: a link carries them for the built-in datasets (a CSV's
+# name too, though not its data). ``length`` follows from the data and is never in a link.
+DATA_FIELDS = ("dataset", "normal_class", "window", "stride", "normalise")
+EXPERIMENT_KEYS = ("param", "values", "seeds")
+LINK_KEYS = (*EXPERIMENT_KEYS, *DATA_FIELDS)
+
+
+def data_query(spec: Spec) -> dict[str, str]:
+    """The data settings of ``spec`` as query parameters (defaults left out, as in every link)."""
+    return {k: v for k, v in spec.to_query_params().items() if k in DATA_FIELDS}
+
+
+def data_from_query(params: Mapping[str, str], spec: Spec) -> tuple[Spec | None, list[str]]:
+    """``spec`` with the data a link names, and any problems.
+
+    A link with any experiment or data key names its data: the ones it leaves out are the
+    defaults (ECG5000), as :meth:`Spec.to_query_params` leaves defaults out. A bad value leaves
+    ``spec``'s data as it was (None) and says why.
+    """
+    if not set(LINK_KEYS) & set(params):
+        return None, []
+    present = {k: str(params[k]) for k in DATA_FIELDS if k in params}
+    try:
+        linked = Spec.from_query_params(present)
+        return spec.replace(**{k: getattr(linked, k) for k in DATA_FIELDS}), []
+    except SpecError as exc:
+        why, kept = " ".join(exc.problems), dataset_label(spec)
+        return None, [f"its data settings could not be used ({why}), so the data stays {kept}"]
+
+
+def dataset_label(spec: Spec) -> str:
+    """The data a spec names, as people read it: ``ECG5000``, ``ECG200``, ``mine.csv``."""
+    return "ECG5000" if spec.dataset == "ecg5000" else spec.dataset.split(":", 1)[-1]
+
+
 def query_text(param: str, values: Sequence) -> str:
     sep = ";" if param == "hidden" else ","
     return sep.join(value_text(v) for v in values)
@@ -145,3 +181,51 @@ def estimate_seconds(
     """A rough duration for the sweep, before it starts: the work budget's estimate
     (``anomagram.budget``), with ``known`` the architecture keys already compiled."""
     return budget.sweep_seconds(base, param, values, seeds, known=known)
+
+
+# The settings that decide which rows land in a run's training and test sets.
+SPLIT_PARAMS = ("train_size", "test_size", "abnormal_pct")
+MAX_NOTES = 6
+
+
+def split_notes(base: Spec, param: str, values: Sequence, data: Dataset) -> list[str]:
+    """What ``data`` changes in the splits the sweep asks for, in sentences: the notes of a
+    small dataset's splits (``Split.notes``), and values whose runs would train and test on
+    the very same rows (so give the same results) instead of differing silently.
+
+    Seeds change which rows are drawn, not how many, so the base seed stands for all.
+    """
+    vary = param in SPLIT_PARAMS
+    found: dict[str, list] = {}
+    sizes: dict[tuple[int, int], list] = {}
+    for value in values if vary else values[:1]:
+        try:
+            spec = base.replace(**{param: value})
+            split = compose(
+                data,
+                train_size=spec.train_size,
+                test_size=spec.test_size,
+                abnormal_pct=spec.abnormal_pct,
+                seed=spec.seed,
+            )
+        except ValueError as exc:  # said again, with the run, if the sweep is started
+            found.setdefault(str(exc), []).append(value)
+            continue
+        for note in split.notes:
+            found.setdefault(note, []).append(value)
+        sizes.setdefault((len(split.train_y), len(split.test_y)), []).append(value)
+    out = []
+    for note, at in found.items():
+        if vary and len(at) < len(values):
+            note = f"{FIELDS[param].label} {', '.join(display(param, v) for v in at)}: {note}"
+        out.append(note)
+    if param in ("train_size", "test_size"):
+        for (n_train, n_test), same in sizes.items():
+            if len(same) > 1:
+                shown_values = ", ".join(display(param, v) for v in same)
+                out.append(
+                    f"The values {shown_values} all train on {n_train:,} and test on {n_test:,} "
+                    f"{data.unit} of {data.name}, so their runs are identical: the curve is flat "
+                    f"there because {data.name} has no more, not because the size does not matter."
+                )
+    return out[:MAX_NOTES]

@@ -14,9 +14,9 @@ from anomagram.baselines import DETECTORS
 from anomagram.spec import value_text
 from anomagram.sweep import SWEEP_PARAMS, summary_table
 from anomagram.ui.common import detector_fits
-from anomagram.ui.common.text import escape_markdown
+from anomagram.ui.common.text import escape_markdown, user_text
+from anomagram.ui.experiments import logic, summary
 from anomagram.ui.experiments import state as exp_state
-from anomagram.ui.experiments import summary
 from anomagram.ui.experiments.job import SweepJob
 from anomagram.ui.experiments.run import CHART_HEIGHT
 
@@ -61,10 +61,17 @@ def results(job: SweepJob) -> None:
     param, values, seeds = job.param, job.values, job.seeds
     label = SWEEP_PARAMS[param]
     st.subheader(f"Results: AUC by {label.lower()}")
+    on = user_text(logic.dataset_label(job.base))
     st.caption(
         f"{len(records)} of {job.total} runs · {seeds} seed{'s' if seeds > 1 else ''} per value "
-        f"· base setup `{job.base.describe()}`, {job.base.epochs} epochs"
+        f"· on {on} · base setup `{job.base.describe()}`, {job.base.epochs} epochs"
     )
+    if job.notes:
+        st.info(
+            f"The data changed the runs' splits ({on} is small):\n"
+            + "\n".join(f"- {escape_markdown(note)}" for note in job.notes),
+            icon="📏",
+        )
     _status(job, len(records))
     if not records:
         return
@@ -144,6 +151,7 @@ def _references(job: SweepJob, records: list) -> pd.DataFrame | None:
     jobs = {}
     for record in records:
         spec = job.base.replace(**{job.param: record.value, "seed": record.seed})
+        # Fitted on the run's own data: the registry keys fits by it (datasets.data_id).
         for detector, fit in detector_fits.fits(spec, chosen).items():
             jobs[(value_text(record.value), record.seed, detector)] = fit
     if detector_fits.pending(jobs):
@@ -154,7 +162,7 @@ def _references(job: SweepJob, records: list) -> pd.DataFrame | None:
     if failed:
         st.warning(
             f"{len(failed)} detector fits failed and are left out of the chart "
-            f"({next(iter(failed.values()))}).",
+            f"({escape_markdown(next(iter(failed.values())))}).",
             icon="⚠️",
         )
     aucs = {key: result.auc for key, result in detector_fits.finished(jobs).items()}

@@ -12,6 +12,7 @@ from anomagram.budget import check_sweep, duration
 from anomagram.scheduler import place_text
 from anomagram.sweep import SWEEP_PARAMS, run_sweep, summary_table
 from anomagram.ui.common import resources
+from anomagram.ui.common.datasets import dataset_for
 from anomagram.ui.experiments import logic, summary
 from anomagram.ui.experiments import state as exp_state
 from anomagram.ui.experiments.job import SweepJob
@@ -95,12 +96,15 @@ def _run(job: SweepJob, slot) -> None:
         return not job.is_current(attempt)
 
     try:
+        # The data the job's spec names (a csv: one is the session's upload): a SourceError
+        # (a ValueError) fails the job with its sentence, like any other problem below.
+        data = dataset_for(job.base)
         run_sweep(
             job.base,
             param,
             values,
             job.seeds,
-            ecg=resources.ecg(),
+            ecg=data,
             on_run=on_run,
             done=list(records),
             models=exp_state.models(),

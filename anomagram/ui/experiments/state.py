@@ -11,6 +11,7 @@ import threading
 import streamlit as st
 
 from anomagram import compiled
+from anomagram.ui.common.datasets import dataset_for
 from anomagram.ui.experiments import logic
 from anomagram.ui.experiments.job import SweepJob
 
@@ -55,7 +56,12 @@ def note_interruption() -> None:
 
 
 def new_job(param: str, values, seeds: int, base) -> SweepJob:
-    fresh = SweepJob(param, list(values), seeds, base)
+    """A new sweep of ``base`` (fitted to its data), with the notes its data gives its splits."""
+    try:
+        notes = tuple(logic.split_notes(base, param, list(values), dataset_for(base)))
+    except ValueError:  # the data cannot be had: the run says so when it starts
+        notes = ()
+    fresh = SweepJob(param, list(values), seeds, base, notes=notes)
     st.session_state[RECORDS] = []
     st.session_state[JOB] = fresh
     return fresh

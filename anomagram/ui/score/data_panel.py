@@ -6,9 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from anomagram.data import SEQ_LEN
-from anomagram.ui.common import resources
 from anomagram.ui.common.text import escape_markdown
-from anomagram.ui.score import logic
+from anomagram.ui.score import example, logic
 from anomagram.ui.score.state import (
     EXAMPLE,
     PASTE,
@@ -22,11 +21,6 @@ from anomagram.ui.score.state import (
 from anomagram.upload import MAX_BYTES, MAX_ROWS, MIN_LENGTH
 
 UPLOAD_MB = -(-MAX_BYTES // 1_000_000)
-
-
-@st.cache_data(show_spinner=False)
-def example_text() -> str:
-    return logic.example_csv(resources.ecg())
 
 
 def _use_example() -> None:
@@ -67,25 +61,6 @@ def _pasted():
     return ("paste", "pasted values", text) if text.strip() else None
 
 
-def _example():
-    example = example_text()
-    counts = ", ".join(f"{n} {logic.LABEL_NAMES[c]}" for c, n in logic.EXAMPLE_CLASSES.items())
-    st.markdown(
-        f"{sum(logic.EXAMPLE_CLASSES.values())} ECG5000 test beats ({counts}) with their "
-        f"class in the first column, plus one broken row (line {logic.EXAMPLE_BAD_LINE}) to "
-        "show how problems are reported. The model never trained on these beats."
-    )
-    st.download_button(
-        "⬇️ Download it as a template",
-        data=example,
-        file_name="anomagram-example.csv",
-        mime="text/csv",
-        key="score_example_download",
-        on_click="ignore",
-    )
-    return "example", "the example file", example
-
-
 def _reading_options() -> None:
     c1, c2 = st.columns(2)
     with c1:
@@ -116,13 +91,19 @@ def _reading_options() -> None:
             persist_state="session",
             help=(
                 "Subtract each beat's mean and divide by its standard deviation, which is how "
-                "ECG5000 was prepared. Leave it on unless your beats are already on that scale."
+                "ECG5000 and the other built-in datasets were prepared. It follows the model "
+                "chosen in step 2: on when its training beats were z-normalised, off for a "
+                "model of a CSV taken as it was. Turn it if your beats are already on the "
+                "model's scale, or not."
             ),
         )
 
 
-def data_panel() -> tuple[str, str, bytes | str] | None:
-    """The chosen input as (kind, display name as markdown, raw content), or None if none yet."""
+def data_panel() -> tuple[str, str, object] | None:
+    """The chosen input as (kind, display name as markdown, raw content), or None if none yet.
+
+    The example file depends on the model (step 2): its raw content is a place on the page,
+    filled by ``example.resolve`` once the model is known."""
     st.subheader("1 · Your heartbeats")
     source = st.segmented_control(
         "Where are your beats?",
@@ -132,11 +113,12 @@ def data_panel() -> tuple[str, str, bytes | str] | None:
         persist_state="session",
         label_visibility="collapsed",
     )
-    chosen = {UPLOAD: _uploaded, PASTE: _pasted}.get(source, _example)()
+    chosen = {UPLOAD: _uploaded, PASTE: _pasted}.get(source, example.place)()
     _reading_options()
     st.caption(
         "One beat per row, numbers only; a header row and a label column are optional. Beats "
-        f"of any length (at least {MIN_LENGTH} values) are resampled to {SEQ_LEN} samples by "
-        f"linear interpolation. Up to {MAX_ROWS:,} beats and {UPLOAD_MB} MB per file."
+        f"of any length (at least {MIN_LENGTH} values) are resampled to the model's beat length "
+        f"(step 2; {SEQ_LEN} samples for ECG5000 models) by linear interpolation. Up to "
+        f"{MAX_ROWS:,} beats and {UPLOAD_MB} MB per file."
     )
     return chosen

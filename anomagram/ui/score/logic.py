@@ -3,6 +3,12 @@
 The page keeps the results of :func:`score` in session state; moving the threshold only calls
 the cheap functions (:func:`verdicts`, :func:`results_table`, :func:`label_summary`), never the
 model again.
+
+A model may have been trained on any dataset (:func:`trained_on` says which): it scores beats
+resampled to its own length, and the classes in the page's tables are named after its
+dataset's. Labels in a scored file are read the same way whatever the model (see
+``anomagram.upload``): 1 or ``normal`` is normal, 2-5 are ECG5000's abnormal classes,
+``abnormal`` (or 0 in a 0/1 column) is abnormal.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from anomagram import metrics
-from anomagram.data import ECG5000, SHORT_CLASS_NAMES
+from anomagram.data import ECG5000, ECG5000_KEY, SHORT_CLASS_NAMES, Dataset, compose
 from anomagram.model import (
     MAX_MODEL_BYTES,
     Detector,
@@ -38,7 +44,8 @@ from anomagram.upload import (
     scores_csv,
 )
 
-LABEL_NAMES = {**SHORT_CLASS_NAMES, ABNORMAL: "Abnormal (class not given)"}
+ABNORMAL_NAME = "Abnormal (class not given)"
+LABEL_NAMES = {**SHORT_CLASS_NAMES, ABNORMAL: ABNORMAL_NAME}  # ECG5000 models' label names
 
 # Label-column choices offered by the page, mapped to parse_beats' label_column.
 LABEL_AUTO, LABEL_NONE, LABEL_FIRST, LABEL_LAST, LABEL_NUMBER = (
@@ -108,6 +115,131 @@ def example_csv(ecg: ECG5000, seed: int = 7) -> str:
     return "\n".join(lines) + "\n"
 
 
+EXAMPLE_NORMAL, EXAMPLE_ABNORMAL = 5, 7  # beats of each kind in another dataset's example
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example file of another dataset's beats: its text and what it holds."""
+
+    text: str
+    normal: int
+    abnormal: int  # 0 for unlabelled data: its rows carry no label
+    labelled: bool
+
+
+def dataset_example(ds: Dataset, spec, seed: int = 7) -> Example:
+    """Like :func:`example_csv`, for a model trained on ``ds`` with ``spec``: up to
+    ``EXAMPLE_NORMAL`` normal and ``EXAMPLE_ABNORMAL`` abnormal beats of the test set that
+    ``spec`` draws (held out of that model's training), labelled ``normal`` / ``abnormal`` (the
+    words every model's labels are read by: see the module notes), with one broken row.
+
+    Raises ``ValueError`` (a ``DataError``) when the spec's split cannot be drawn from ``ds``.
+    """
+    split = compose(
+        ds,
+        train_size=spec.train_size,
+        test_size=spec.test_size,
+        abnormal_pct=spec.abnormal_pct,
+        seed=spec.seed,
+    )
+    abnormal = ds.is_abnormal(split.test_y) if ds.labelled else np.zeros(len(split.test_y), bool)
+    rng = np.random.default_rng(seed)
+    normal_idx = rng.permutation(np.flatnonzero(~abnormal))[:EXAMPLE_NORMAL]
+    abnormal_idx = rng.permutation(np.flatnonzero(abnormal))[:EXAMPLE_ABNORMAL]
+    if not ds.labelled:  # no labels: twelve beats, none known to be abnormal
+        normal_idx = rng.permutation(len(abnormal))[: EXAMPLE_NORMAL + EXAMPLE_ABNORMAL]
+    order = rng.permutation(np.concatenate([normal_idx, abnormal_idx]))
+    if not len(order):
+        raise ValueError(f"The test set drawn from {ds.name} is empty.")
+    header = ["label"] if ds.labelled else []
+    lines = [",".join(header + [f"t{i}" for i in range(1, ds.length + 1)])]
+
+    def row(i: int, cells: list[str]) -> str:
+        label = ["abnormal" if abnormal[i] else "normal"] if ds.labelled else []
+        return ",".join(label + cells)
+
+    for i in order:
+        lines.append(row(i, [f"{v:.4f}" for v in split.test_x[i]]))
+    # The same export glitch as the ECG5000 example: a dropout written as text mid-beat.
+    cells = [f"{v:.4f}" for v in split.test_x[order[0]]]
+    cells[len(cells) // 2] = "n/a"
+    lines.insert(min(EXAMPLE_BAD_LINE - 1, len(lines)), row(order[0], cells))
+    return Example(
+        "\n".join(lines) + "\n",
+        normal=len(normal_idx),
+        abnormal=len(abnormal_idx),
+        labelled=ds.labelled,
+    )
+
+
+# --- what a model was trained on ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainedOn:
+    """The dataset a model was trained on, as far as the model (or its file) says."""
+
+    name: str
+    key: str
+    length: int
+    labelled: bool = True
+    normal_class: str = ""  # the label that counted as normal, as the data wrote it
+    classes: tuple[tuple[str, str, int | None], ...] = ()  # (label, class name, rows)
+    rows: int = 0
+    known: bool = True  # False: the file names the data but does not describe it
+
+    @property
+    def is_ecg5000(self) -> bool:
+        return self.key == ECG5000_KEY
+
+    def class_name(self, label: str) -> str | None:
+        return next((name for text, name, _ in self.classes if text == label), None)
+
+
+def trained_on(detector: Detector) -> TrainedOn:
+    """What ``detector`` was trained on: its ``dataset`` block (see ``model.check_dataset``),
+    else what its Spec names (a file without the block: ECG5000, or a dataset it only names)."""
+    spec = detector.spec
+    block = detector.dataset
+    if block is None:
+        if spec.dataset == ECG5000_KEY:
+            classes = tuple((str(c), name, None) for c, name in SHORT_CLASS_NAMES.items())
+            return TrainedOn("ECG5000", ECG5000_KEY, spec.length, normal_class="1", classes=classes)
+        name = spec.dataset.split(":", 1)[-1]
+        return TrainedOn(
+            name, spec.dataset, spec.length, normal_class=spec.normal_class, known=False
+        )
+    names = dict(block.get("class_names", {}))
+    if spec.dataset == ECG5000_KEY:
+        names = {str(c): name for c, name in SHORT_CLASS_NAMES.items()} | names
+    classes = tuple(
+        (label, names.get(label) or f"Class {label}", n) for label, n in block["counts"].items()
+    )
+    return TrainedOn(
+        name=block["name"],
+        key=block["key"],
+        length=block["length"],
+        labelled=block["labelled"],
+        normal_class=block["normal_class"],
+        classes=classes,
+        rows=block["rows"],
+    )
+
+
+def label_names(trained: TrainedOn) -> dict[int, str]:
+    """A name for each label code of a scored file (``anomagram.upload``), in the words of the
+    model's dataset: ECG5000's five classes for its models; otherwise the dataset's class
+    called by that label when it has one, else "Class N". Code 1 is always read as normal, so
+    for a dataset whose normal class is not "1" it says so."""
+    if trained.is_ecg5000:
+        return dict(LABEL_NAMES)
+    names = {c: trained.class_name(str(c)) or f"Class {c}" for c in SHORT_CLASS_NAMES}
+    if trained.normal_class != "1":
+        names[1] = f"{names[1]} (read as normal)"
+    return {**names, ABNORMAL: ABNORMAL_NAME}
+
+
 # --- scoring ----------------------------------------------------------------------------------
 
 
@@ -117,16 +249,23 @@ class Scored:
 
     lines: np.ndarray  # (n,) 1-based file lines
     errors: np.ndarray  # (n,) reconstruction MSE in the model's scaled units
-    scaled: np.ndarray  # (n, 140) what the model saw
-    recon: np.ndarray  # (n, 140) what it rebuilt
+    scaled: np.ndarray  # (n, length) what the model saw
+    recon: np.ndarray  # (n, length) what it rebuilt
     labels: np.ndarray | None  # (n,) as parse_beats gives them, or None
     model_threshold: float
     far_outside: float  # share of scaled values far outside the training range
     auc: float = float("nan")  # over the labelled rows; needs no threshold, so computed once
+    # Label code -> name in the model's dataset's words (see label_names).
+    class_names: dict = dataclasses.field(default_factory=lambda: dict(LABEL_NAMES))
 
     @property
     def n(self) -> int:
         return len(self.errors)
+
+    @property
+    def ecg5000_classes(self) -> bool:
+        """True when the labels are named as ECG5000's classes (a model of ECG5000)."""
+        return self.class_names == LABEL_NAMES
 
     @property
     def has_labels(self) -> bool:
@@ -157,6 +296,7 @@ def score(detector: Detector, parsed: ParsedBeats) -> Scored:
         labels=None if parsed.labels is None else np.asarray(parsed.labels),
         model_threshold=float(detector.threshold),
         far_outside=far,
+        class_names=label_names(trained_on(detector)),
     )
     known = scored.labelled()
     y = scored.is_abnormal()[known]
@@ -185,7 +325,7 @@ def results_table(scored: Scored, threshold: float) -> pd.DataFrame:
     )
     if scored.labels is not None:
         known = scored.labelled()
-        df["Label"] = [LABEL_NAMES.get(int(c), "unknown") for c in scored.labels]
+        df["Label"] = [scored.class_names.get(int(c), "unknown") for c in scored.labels]
         right = flagged == scored.is_abnormal()
         df["Matches label"] = np.where(known, np.where(right, "✓", "✗"), "")
     return df
@@ -197,7 +337,7 @@ def scores_csv_text(scored: Scored, threshold: float) -> str:
         scored.errors,
         verdicts(scored.errors, threshold),
         scored.labels,
-        LABEL_NAMES if scored.labels is not None else None,
+        scored.class_names if scored.labels is not None else None,
     )
 
 
@@ -230,6 +370,27 @@ def label_summary(scored: Scored, threshold: float) -> LabelSummary | None:
         class_counts=metrics.class_counts(classes),
         abnormal_no_class=int(np.sum(classes == ABNORMAL)),
     )
+
+
+def per_class_table(summary: LabelSummary, names: dict[int, str]) -> pd.DataFrame:
+    """The per-class detection rates as a table, classes named by ``names`` (the chart's
+    names are ECG5000's, so models of other datasets get this table instead)."""
+    rows = []
+    for c in sorted(summary.per_class):
+        n = int(summary.class_counts.get(c, 0))
+        if not n:
+            continue  # ECG5000's class ids the file does not use: no row
+        rate = summary.per_class[c]
+        finite = rate is not None and math.isfinite(rate)
+        rows.append(
+            {
+                "Class": names.get(int(c), f"Class {c}"),
+                "Beats": n,
+                "Flagged abnormal": f"{100 * rate:.1f} %" if finite else "n/a",
+                "Read as": "normal" if c == 1 else "abnormal",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Class", "Beats", "Flagged abnormal", "Read as"])
 
 
 def slider_range(scored: Scored) -> tuple[float, float, str]:

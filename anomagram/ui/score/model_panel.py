@@ -3,10 +3,12 @@ uploaded .keras file), described and offered for download."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import streamlit as st
 
+from anomagram import sources
 from anomagram.model import MAX_MODEL_BYTES, ModelFileError
 from anomagram.pretrained import PRETRAINED_SPEC
 from anomagram.ui.common import resources, state
@@ -17,6 +19,8 @@ from anomagram.ui.score.state import (
     OWN,
     PRETRAINED,
     SESSION,
+    ZNORM_FOR,
+    ZNORM_PENDING,
     forget_button,
     remember_upload,
     show_refused,
@@ -105,6 +109,65 @@ def _describe(detector, name: str) -> str:
     return " · ".join(parts)
 
 
+MAX_CLASSES_SHOWN = 8
+
+
+def _classes(trained: logic.TrainedOn) -> str:
+    parts = []
+    for label, name, rows in trained.classes[:MAX_CLASSES_SHOWN]:
+        shown = (
+            user_text(name)
+            if name == f"Class {label}"
+            else f"{user_text(name)} ({user_text(label)})"
+        )
+        if label == trained.normal_class:
+            shown += ", normal"
+        parts.append(shown + (f": {rows:,}" if rows is not None else ""))
+    more = len(trained.classes) - MAX_CLASSES_SHOWN
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def trained_on_text(trained: logic.TrainedOn) -> str:
+    """Which data the model learned from, in one markdown line (its texts come from a file)."""
+    text = f"Trained on **{user_text(trained.name)}**: {trained.length} samples per beat"
+    if trained.rows:
+        text += f" · {trained.rows:,} rows"
+    if not trained.labelled:
+        text += " · no labels (every training row counted as normal)"
+    elif trained.classes:
+        text += f" · classes: {_classes(trained)}"
+    elif trained.normal_class:
+        text += f" · normal class {user_text(trained.normal_class)}"
+    if not trained.known:
+        text += " · the file names this data but does not describe it"
+    return text + "."
+
+
+def _label_note(trained: logic.TrainedOn) -> str | None:
+    """For a model of another dataset: how labels in a scored file are read."""
+    if trained.is_ecg5000:
+        return None
+    return (
+        "Labels in your file are read as for every model: 1 or *normal* is normal; 2-5, "
+        "*abnormal*, or 0 in a column of 0s and 1s is abnormal. Other labels are scored "
+        f"without a label. Classes are named after {user_text(trained.name)}'s where it has "
+        "that label."
+    )
+
+
+def _with_session_data(detector):
+    """The session's model with what it was trained on (and its class names), when the model
+    does not say: the trainer still holds the data."""
+    if detector.dataset is not None and "class_names" in detector.dataset:
+        return detector
+    trainer = state.get_trainer()
+    data = getattr(getattr(trainer, "prepared", None), "dataset", None)
+    if data is None:
+        return detector
+    block = {**sources.describe(data), **(detector.dataset or {})}
+    return dataclasses.replace(detector, dataset=block)
+
+
 def _session_model(detector):
     if detector is None:
         st.info(
@@ -114,6 +177,7 @@ def _session_model(detector):
         )
         page_link("pages/train.py", "Go to the Train page", "🏋️")
         return None
+    detector = _with_session_data(detector)
     return detector, _session_model_key(detector), "Model trained in this session"
 
 
@@ -128,6 +192,20 @@ def _download(detector, choice: str, name: str) -> None:
         on_click="ignore",
         help="Keras model plus Anomagram's scaler and threshold, in one file.",
     )
+
+
+def _follow_scaling(detector) -> None:
+    """Z-normalise beats by default exactly when the model's training rows were (as the
+    command line does: ``sources.rows_normalised``). The switch is drawn in step 1, before the
+    model is known, so a change takes effect on a rerun; it follows each newly chosen model
+    once, and the user may still turn it."""
+    if st.session_state.get(ZNORM_FOR) == detector.spec:
+        return
+    st.session_state[ZNORM_FOR] = detector.spec
+    wanted = sources.rows_normalised(detector.spec)
+    if bool(st.session_state.get("score_znorm")) != wanted:
+        st.session_state[ZNORM_PENDING] = wanted
+        st.rerun()
 
 
 def model_panel():
@@ -160,9 +238,15 @@ def model_panel():
     if chosen is None:
         return None
     detector, key, name = chosen
+    _follow_scaling(detector)
     # The name is shown as markdown (here and with the results): escaped once, here. The
     # download's file name is made safe from the raw name.
     shown = escape_markdown(name)
     st.caption(_describe(detector, shown))
+    trained = logic.trained_on(detector)
+    st.caption(trained_on_text(trained))
+    note = _label_note(trained)
+    if note:
+        st.caption(note)
     _download(detector, choice, name)
     return detector, key, shown

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from anomagram.data import SEQ_LEN
 from anomagram.ui.common.text import escape_markdown
 from anomagram.ui.common.tiles import share
-from anomagram.ui.score import logic
+from anomagram.ui.score import example, logic
 from anomagram.ui.score.verdicts import results_fragment
 from anomagram.upload import UploadError, parse_beats
 
@@ -21,21 +22,23 @@ LAST_READ_KEY = "score_parsed_last_good"
 IN_USE_KEY = "score_parsed_in_use"  # what the results below were read from
 
 
-def _parse(chosen) -> dict:
-    """The chosen data parsed with the page's options, cached by content and options."""
+def _parse(chosen, length: int) -> dict:
+    """The chosen data parsed with the page's options into beats of ``length`` samples (the
+    model's), cached by content, options and length."""
     kind, name, raw = chosen
     label_col = logic.label_column(
         st.session_state["score_label_choice"], st.session_state.get("score_label_number")
     )
     znorm = bool(st.session_state["score_znorm"])
-    key = (kind, logic.fingerprint(raw), label_col, znorm)
+    key = (kind, logic.fingerprint(raw), label_col, znorm, length)
     cached = st.session_state.get("score_parsed")
     if cached is None or cached["key"] != key:
         try:
-            parsed, error = parse_beats(raw, label_column=label_col, z_normalise=znorm), None
+            parsed = parse_beats(raw, label_column=label_col, z_normalise=znorm, n=length)
+            error = None
         except UploadError as exc:
             parsed, error = None, exc
-        cached = {"key": key, "name": name, "parsed": parsed, "error": error}
+        cached = {"key": key, "name": name, "parsed": parsed, "error": error, "length": length}
         st.session_state["score_parsed"] = cached
         if error is None:
             st.session_state[LAST_READ_KEY] = cached
@@ -134,14 +137,23 @@ def _report_reading(cached: dict) -> bool:
 
 def results_panel(chosen_data, chosen_model) -> None:
     st.subheader("3 · Results")
+    if chosen_data is not None and chosen_data[0] == example.KIND:
+        chosen_data = example.resolve(chosen_data, chosen_model)
+        if chosen_data is None:
+            st.info("This model has no example file (see step 1): upload or paste its beats.")
+            return
     if chosen_data is None:
         st.info(
             "Upload a CSV file, paste some beats or pick the example file above: the scores "
             "appear here."
         )
         return
-    cached = _parse(chosen_data)
+    # Beats are resampled to the model's length; ECG5000's until a model is chosen.
+    length = chosen_model[0].spec.length if chosen_model is not None else SEQ_LEN
+    cached = _parse(chosen_data, length)
     earlier = st.session_state.get(LAST_READ_KEY)
+    if earlier is not None and earlier.get("length") != length:
+        earlier = None  # read for a model of another length: not beats this one can score
     if cached["error"] is not None and earlier is not None:
         # Refused, but beats read before are still worth showing: say whose results they are.
         _report_reading(cached)

@@ -18,6 +18,9 @@ TooLarge = Callable[[str, int], str | None]
 
 UPLOAD, PASTE, EXAMPLE = "📤 Upload a CSV", "📋 Paste values", "🧪 Example file"
 PRETRAINED, SESSION, OWN = "pretrained", "session", "upload"
+# The z-normalise switch follows the model (see model_panel): the value it is to take on the
+# next run, set before the switch is drawn, and the spec of the model it last followed.
+ZNORM_PENDING, ZNORM_FOR = "score_znorm_pending", "score_znorm_for"
 
 
 def init_state() -> None:
@@ -31,6 +34,8 @@ def init_state() -> None:
         "score_model_choice": PRETRAINED,
     }.items():
         st.session_state.setdefault(key, default)
+    if ZNORM_PENDING in st.session_state:
+        st.session_state["score_znorm"] = st.session_state.pop(ZNORM_PENDING)
 
 
 # Uploaded files vanish from their widget when the user visits another page; keeping the bytes

@@ -95,12 +95,21 @@ def _against_labels(scored: logic.Scored, summary, threshold: float, own: bool) 
             "right of the dashed line is flagged abnormal."
         )
     with right:
-        st.altair_chart(
-            charts.per_class_chart(summary.per_class, summary.class_counts),
-            width="stretch",
-            key="score_per_class",
-            height=CHART_HEIGHT,
-        )
+        if scored.ecg5000_classes:
+            st.altair_chart(
+                charts.per_class_chart(summary.per_class, summary.class_counts),
+                width="stretch",
+                key="score_per_class",
+                height=CHART_HEIGHT,
+            )
+        else:
+            # The chart names ECG5000's classes; another dataset's model gets its own names.
+            st.markdown("**Flagged abnormal, by the label in your file**")
+            st.dataframe(
+                logic.per_class_table(summary, scored.class_names),
+                hide_index=True,
+                width="stretch",
+            )
         notes = []
         if summary.abnormal_no_class:
             notes.append(
