@@ -303,3 +303,30 @@ def test_a_sweep_over_the_time_limit_is_refused_with_its_estimate(limits_from_en
     assert not at.exception
     assert at.session_state["exp_job"].status == "failed"
     assert "limit of 1 s" in _texts(at, "error") and not at.session_state["exp_records"]
+
+
+def test_a_link_with_a_preset_sweeps_on_that_preset_and_writes_it_back():
+    """The regularisation insight's link: compare regularisers on the Overfits preset, not on
+    whatever the visitor's Train settings happen to be."""
+    from anomagram.presets import matching_preset
+
+    at = _app(
+        Spec(latent=5, seed=2),
+        param="regularizer",
+        values="none,l1,l2",
+        seeds="1",
+        preset="overfits",
+    )
+    spec = at.session_state["spec"]
+    assert matching_preset(spec) == "overfits" and spec.seed == 2
+    assert "the **Overfits** preset" in _texts(at, "markdown")
+    assert at.multiselect(key="exp_values_regularizer").value == ["none", "l1", "l2"]
+    # Our own link names the preset its base is, so copying the address reproduces it.
+    assert logic.preset_query(spec) == {"preset": "overfits"}
+    assert logic.preset_query(Spec()) == {} and logic.preset_query(Spec(latent=5)) == {}
+
+
+def test_an_unknown_preset_in_a_link_keeps_the_setup():
+    at = _app(Spec(latent=5), param="latent", values="2,3", preset="<b>warp</b>")
+    assert "unknown preset" in _texts(at, "warning") and "<b>" not in _texts(at, "warning")
+    assert at.session_state["spec"] == Spec(latent=5)

@@ -411,7 +411,7 @@ def test_insights_show_the_recorded_leaderboard_and_measured_numbers(at):
     assert text.count("*Anomagram found:*") == 4 and text.count("*We measured:*") == 4
     assert "0.770 ± 0.125 at 30 %" in text and "about 0.93" in text
     assert "/experiments?param=batch_size&values=16%2C64%2C256%2C1024&seeds=3" in text
-    assert "/experiments?param=regularizer&values=none%2Cl1%2Cl2&seeds=3" in text
+    assert "/experiments?param=regularizer&values=none%2Cl1%2Cl2&seeds=3&preset=overfits" in text
     assert "worth it when the training data are not clean" in text
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 from anomagram import sources
 from anomagram.budget import check_sweep, duration
 from anomagram.data import Dataset
+from anomagram.presets import PRESETS
 from anomagram.spec import Spec
 from anomagram.sweep import SWEEP_PARAMS
 from anomagram.ui.common import resources
@@ -54,6 +55,10 @@ def apply_link() -> None:
     with_data, problems = logic.data_from_query(params, get_spec())
     if with_data is not None and with_data != get_spec():
         set_spec(with_data)
+    with_preset, preset_problems = logic.preset_from_query(params, get_spec())
+    problems += preset_problems
+    if with_preset is not None and with_preset != get_spec():
+        set_spec(with_preset)
     linked, link_problems = logic.from_query(params)
     problems += link_problems
     if problems:
@@ -92,8 +97,8 @@ def show_link_note() -> None:
 def write_link(param: str, values, seeds: int) -> None:
     """Put the experiment and its data in the address bar, so the link reproduces it."""
     text = logic.query_text(param, values)
-    data = logic.data_query(get_spec())
-    for key in logic.DATA_FIELDS:
+    data = {**logic.data_query(get_spec()), **logic.preset_query(get_spec())}
+    for key in (*logic.DATA_FIELDS, logic.PRESET_KEY):
         if key not in data and key in st.query_params:
             del st.query_params[key]  # back to the default: a link leaves it out
     st.query_params.update(param=param, values=text, seeds=str(seeds), **data)
@@ -149,6 +154,9 @@ def _base_summary(spec: Spec, data: Dataset | None) -> None:
         on = f"**{user_text(logic.dataset_label(spec))}**"
     else:
         on = f"**{user_text(data.name)}** ({len(data.y):,} {data.unit} of {data.length} samples)"
+    preset = logic.preset_query(spec).get(logic.PRESET_KEY)
+    if preset:
+        on += f" · the **{PRESETS[preset].label}** preset"
     st.markdown(
         f"**Everything else** comes from your setup on the Train page: {on} · "
         f"`{spec.describe()}` · {spec.epochs} epochs · batch {spec.batch_size} · "

@@ -8,8 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from anomagram import budget
+from anomagram import spec as spec_module
 from anomagram.data import Dataset, compose
 from anomagram.numbers import shown
+from anomagram.presets import PRESETS, matching_preset, preset_spec
 from anomagram.spec import FIELDS, REGULARIZERS, TRAIN_SIZE_CHOICES, Spec, SpecError, value_text
 from anomagram.sweep import (
     ARCHITECTURE_PRESETS,
@@ -89,9 +91,12 @@ class LinkedExperiment:
 
 # The settings that choose the data: a link carries them for the built-in datasets (a CSV's
 # name too, though not its data). ``length`` follows from the data and is never in a link.
-DATA_FIELDS = ("dataset", "normal_class", "window", "stride", "normalise")
+# The data settings a link carries (the length follows from the data, never from a link).
+DATA_FIELDS = tuple(name for name in spec_module.DATA_FIELDS if name in spec_module.CHOSEN)
 EXPERIMENT_KEYS = ("param", "values", "seeds")
-LINK_KEYS = (*EXPERIMENT_KEYS, *DATA_FIELDS)
+# ``preset``: the base the sweep varies (e.g. Overfits, for the regularisation insight).
+PRESET_KEY = "preset"
+LINK_KEYS = (*EXPERIMENT_KEYS, *DATA_FIELDS, PRESET_KEY)
 
 
 def data_query(spec: Spec) -> dict[str, str]:
@@ -115,6 +120,24 @@ def data_from_query(params: Mapping[str, str], spec: Spec) -> tuple[Spec | None,
     except SpecError as exc:
         why, kept = " ".join(exc.problems), dataset_label(spec)
         return None, [f"its data settings could not be used ({why}), so the data stays {kept}"]
+
+
+def preset_from_query(params: Mapping[str, str], spec: Spec) -> tuple[Spec | None, list[str]]:
+    """``spec`` turned into the preset a link names (its seed and data kept), and any problems;
+    None when the link names no preset or an unknown one."""
+    if PRESET_KEY not in params:
+        return None, []
+    key = str(params[PRESET_KEY]).strip().lower()
+    if key not in PRESETS:
+        return None, [f"unknown preset {shown(params[PRESET_KEY])}, so the setup stays yours"]
+    return preset_spec(key, spec), []
+
+
+def preset_query(spec: Spec) -> dict[str, str]:
+    """``preset=KEY`` when ``spec`` is one of the presets other than the default, so a link to
+    an experiment on it reproduces its base."""
+    key = matching_preset(spec)
+    return {PRESET_KEY: key} if key not in (None, "default") else {}
 
 
 def dataset_label(spec: Spec) -> str:

@@ -91,8 +91,8 @@ CARDS = [
             ("train", "The same with L2", {**OVERFITS, "regularizer": "l2"}),
             (
                 "experiments",
-                "Compare regularisers (on the Overfits preset if you opened it)",
-                _sweep("regularizer", "none,l1,l2"),
+                "Compare regularisers on the Overfits preset",
+                {**_sweep("regularizer", "none,l1,l2"), "preset": "overfits"},
             ),
         ],
     ),
