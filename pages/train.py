@@ -4,7 +4,7 @@ import streamlit as st
 
 from anomagram.ui.common.state import get_spec
 from anomagram.ui.streamlit_patches import require_app_shell
-from anomagram.ui.train import action_bar, composer, run_state
+from anomagram.ui.train import action_bar, composer, data_panel, run_state
 from anomagram.ui.train.results import results_panel
 
 require_app_shell()
@@ -12,13 +12,14 @@ request = run_state.take_request()
 
 st.title("🏋️ Train a model")
 st.caption(
-    "Design an autoencoder, train it on heartbeats and watch it learn. It only ever learns to "
-    "rebuild beats; the ones it rebuilds badly are the anomalies. The page URL holds your "
-    "settings: copy it to share this exact setup."
+    "Design an autoencoder, train it on heartbeats (or your own data) and watch it learn. It "
+    "only ever learns to rebuild normal beats; the ones it rebuilds badly are the anomalies. The "
+    "page URL holds your settings: copy it to share this exact setup."
 )
 
 spec = composer.sync_query_params()
 composer.show_problems()
+spec = data_panel.data_panel(spec)
 action_bar.budget_banner(spec)
 composer.presets(spec)
 

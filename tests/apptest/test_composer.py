@@ -6,8 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from anomagram.presets import PRESETS, preset_spec
-from anomagram.spec import FIELDS, Spec, value_text
+from anomagram.spec import CHOSEN, DATA_FIELDS, FIELDS, Spec, value_text
 from anomagram.ui.train.composer import DATA, NETWORK, TRAINING, widget_kind
+from anomagram.ui.train.data_panel import FIELD_WIDGETS
 
 SETTINGS = (*NETWORK, *TRAINING, *DATA)
 
@@ -44,7 +45,12 @@ def other_value(name: str):
 
 
 def test_every_setting_but_the_layers_has_one_widget_drawn_from_the_table():
-    assert sorted(SETTINGS) == sorted(n for n in FIELDS if n != "hidden")
+    # The data's own settings are the data panel's (tests/apptest/test_train_datasets.py), and
+    # the length follows from the data: no widget edits it, no link holds it.
+    assert sorted(SETTINGS) == sorted(n for n in CHOSEN if n != "hidden" and n not in DATA_FIELDS)
+    assert sorted((*SETTINGS, *FIELD_WIDGETS, "hidden")) == sorted(CHOSEN)
+    assert sorted(CHOSEN) == sorted(n for n in FIELDS if n != "length")
+    assert FIELDS["length"].derived
     at = new_app()
     for name in SETTINGS:
         f, w = FIELDS[name], widget(at, name)

@@ -2,8 +2,10 @@
 
 The Train page's leaderboard and ROC overlay and the Experiments page's reference lines ask for
 the same fits, so they share one registry per server process. A detector's inputs are fixed by
-the split's fields (PCA's also by the bottleneck size), so each is fitted at most once per
-split: a rerun, a threshold move or another visitor with the same split never refits. The fits
+the data (``datasets.data_id``: its settings and, for an upload, the digest of the file, so two
+files of one name never share a fit) and the split's fields (PCA's also by the bottleneck
+size), so each is fitted at most once per split: a rerun, a threshold move or another visitor
+with the same split never refits. The fits
 run one at a time in one background thread, so a page run never waits for scikit-learn unless
 it chooses to (``wait``), and a busy server gets one extra core's worth of work, not five.
 """
@@ -19,8 +21,10 @@ from concurrent.futures import wait as wait_all
 import streamlit as st
 
 from anomagram import baselines
+from anomagram.data import DataError
 from anomagram.spec import Spec
 from anomagram.training import Prepared, prepare
+from anomagram.ui.common import datasets
 
 # The fields that decide which beats land in the training and test sets.
 SPLIT_FIELDS = ("train_size", "test_size", "abnormal_pct", "seed")
@@ -29,15 +33,16 @@ SPLIT_FIELDS = ("train_size", "test_size", "abnormal_pct", "seed")
 MAX_FITS = 400
 
 
-def fit_key(spec: Spec, detector: str) -> tuple:
-    """What a fit of ``detector`` depends on: the split, and for PCA the bottleneck size."""
+def fit_key(spec: Spec, detector: str, data: tuple) -> tuple:
+    """What a fit of ``detector`` depends on: the data (a ``datasets.data_id``), the split,
+    and for PCA the bottleneck size."""
     split = tuple(getattr(spec, name) for name in SPLIT_FIELDS)
-    return (detector, *split, spec.latent if detector == "pca" else None)
+    return (detector, data, *split, spec.latent if detector == "pca" else None)
 
 
-def _prepared(spec: Spec) -> Prepared:
-    # The ECG5000 arrays are cached by ``load_ecg5000``; composing a split takes milliseconds.
-    return prepare(spec)
+def _prepared(spec: Spec, dataset=None) -> Prepared:
+    # Built-in datasets are cached by ``sources``; composing a split takes milliseconds.
+    return prepare(spec, dataset)
 
 
 class _Registry:
@@ -47,12 +52,12 @@ class _Registry:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="anomagram-detectors")
 
     def submit(
-        self, spec: Spec, detectors: Iterable[str], data: Callable[[], Prepared]
+        self, spec: Spec, detectors: Iterable[str], data: Callable[[], Prepared], data_id: tuple
     ) -> dict[str, Future]:
         out = {}
         with self._lock:
             for detector in detectors:
-                key = fit_key(spec, detector)
+                key = fit_key(spec, detector, data_id)
                 job = self._jobs.get(key)
                 if job is None:
                     job = self._pool.submit(_fit, detector, spec, data)
@@ -84,18 +89,39 @@ def _registry() -> _Registry:
     return _Registry()
 
 
+def _failed(detectors: Iterable[str], exc: BaseException) -> dict[str, Future]:
+    out = {}
+    for detector in detectors:
+        out[detector] = Future()
+        out[detector].set_exception(exc)
+    return out
+
+
 def fits(
     spec: Spec,
     detectors: Iterable[str] = tuple(baselines.DETECTORS),
     prepared: Prepared | None = None,
+    data_id: tuple | None = None,
 ) -> dict[str, Future]:
     """Start (or find) the fits of ``detectors`` on ``spec``'s split; returns their futures.
 
-    ``prepared`` is the split if the caller has it already (a trainer's); otherwise it is
-    composed from the spec in the background thread.
+    ``prepared`` is the split if the caller has it already (a trainer's), with ``data_id``
+    naming its data (default: the data ``spec`` names in this session); otherwise the split is
+    composed from the spec in the background thread. An uploaded CSV is read here, in the
+    session's own thread: the background thread cannot see the session's upload.
     """
-    data = (lambda: prepared) if prepared is not None else (lambda: _prepared(spec))
-    return _registry().submit(spec, detectors, data)
+    data_id = datasets.data_id(spec) if data_id is None else data_id
+    if prepared is not None:
+        data = lambda: prepared  # noqa: E731
+    elif datasets.is_csv(spec):
+        try:
+            dataset = datasets.dataset_for(spec)
+        except DataError as exc:
+            return _failed(detectors, exc)  # not kept: the file may come later
+        data = lambda: _prepared(spec, dataset)  # noqa: E731
+    else:
+        data = lambda: _prepared(spec)  # noqa: E731
+    return _registry().submit(spec, detectors, data, data_id)
 
 
 def finished(jobs: Mapping[str, Future]) -> dict[str, baselines.BaselineResult]:

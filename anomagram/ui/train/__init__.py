@@ -1,5 +1,9 @@
 """The Train page, one module per thing a user sees, top to bottom.
 
+- ``data_panel``: above everything, the data to learn from (ECG5000, a UCR dataset by name or
+  the visitor's CSV, with its layout), its normal class, and a preview in a popover; behind it
+  ``data_state`` (adopting data only once it loads, links that name data, which data a model
+  was trained on) and ``data_charts`` (charts that name the dataset's own classes).
 - ``composer``: the presets, then sections 1 and 2, the network (layers, bottleneck,
   activations, live diagram) and the training/data settings, generated from the Spec's field
   table and mirrored to the URL.

@@ -13,7 +13,7 @@ import streamlit as st
 
 from anomagram import charts, metrics
 from anomagram.training import Trainer
-from anomagram.ui.train import comparison
+from anomagram.ui.train import comparison, data_charts
 from anomagram.ui.train.widgets import persisted, show_plot
 
 # Plot heights (the plot area, not the whole chart) chosen so both charts of a row come out
@@ -42,6 +42,7 @@ LOOK_FOR = {
     "latent": "Every test beat squeezed into the bottleneck. Separate colour clusters mean the "
     "model learned what makes a beat different without ever being told the labels.",
 }
+NO_ROC = "No ROC curve: no row of this data is labelled abnormal, so nothing to tell apart."
 COLLAPSED_NOTE = (
     "Every beat lands on the same point: the bottleneck has collapsed (often ReLU units that "
     "all output zero). The decoder then rebuilds one average beat for any input, so detection "
@@ -54,8 +55,10 @@ def _on_panels() -> None:
     st.session_state[SHOW_KEY] = list(st.session_state["train_show_w"] or [])
 
 
-def panel_toggles(names: list[str] | None = None) -> list[str]:
-    """The "Show" pills, the ROC overlay and the reading guides; returns the panels to draw."""
+def panel_toggles(names: list[str] | None = None, labelled: bool = True) -> list[str]:
+    """The "Show" pills, the ROC overlay and the reading guides; returns the panels to draw.
+
+    Without labels there is no ROC curve, so no detector to draw beside it."""
     persisted("train_show_w", SHOW_KEY, list(PANELS))
     pills, overlay, guide = st.columns([3, 1.3, 0.8], vertical_alignment="center")
     shown = pills.pills(
@@ -67,7 +70,8 @@ def panel_toggles(names: list[str] | None = None) -> list[str]:
         on_change=_on_panels,
         label_visibility="collapsed",
     )
-    comparison.overlay_picker(overlay)
+    if labelled:
+        comparison.overlay_picker(overlay)
     # The guides live in a popover: one caption per chart would push the grid's second row
     # out of a laptop's window.
     with guide.popover("🔍 Guide", width="stretch", help="What to look for in each chart"):
@@ -139,7 +143,10 @@ def draw_charts(
         )
         show_plot(slots["histogram"], histogram, PLOT_HEIGHT["histogram"])
         lap("histogram")
-    if "roc" in slots:
+    if "roc" in slots and not p.labelled:
+        slots["roc"].info(NO_ROC, icon="🏷️")
+        lap("roc")
+    elif "roc" in slots:
         roc = metrics.roc(y, errors)
         m = metrics.metrics_at(y, errors, threshold)
         # The chosen detector's curve, once its background fit is done (see comparison.py).
@@ -157,7 +164,7 @@ def draw_charts(
     if "latent" in slots:
         show_plot(
             slots["latent"],
-            charts.latent_scatter(report.latent, p.split.test_y),
+            data_charts.latent_chart(p.dataset, report.latent, p.split.test_y),
             PLOT_HEIGHT["latent"],
         )
         latent = np.asarray(report.latent, dtype=float)

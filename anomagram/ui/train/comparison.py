@@ -16,6 +16,7 @@ from anomagram.charts import leaderboard_chart
 from anomagram.training import Trainer
 from anomagram.ui.common import detector_fits
 from anomagram.ui.streamlit_patches import is_fragment_rerun
+from anomagram.ui.train import data_state
 from anomagram.ui.train.widgets import persisted, show
 
 POLL_SECONDS = 1.0
@@ -65,11 +66,17 @@ def overlay_picker(container) -> None:
     )
 
 
+def _fits(trainer: Trainer, detectors) -> dict:
+    """The fits on the trainer's own split and data (not the data picked since)."""
+    data_id = data_state.trainer_data_id(trainer)
+    return detector_fits.fits(trainer.spec, detectors, trainer.prepared, data_id)
+
+
 def overlay_curve(trainer: Trainer, detector: str | None):
     """``(fpr, tpr, auc, name)`` of ``detector`` on the trainer's split, or None while fitting."""
-    if detector is None:
+    if detector is None or not trainer.prepared.labelled:
         return None
-    job = detector_fits.fits(trainer.spec, [detector], trainer.prepared)[detector]
+    job = _fits(trainer, [detector])[detector]
     if not job.done() or job.exception() is not None:
         return None
     result = job.result()
@@ -92,7 +99,7 @@ def _autoencoder_seconds(trainer: Trainer) -> float:
 def board(trainer: Trainer) -> tuple[list[baselines.Row], dict[str, str], bool]:
     """Leaderboard rows (finished ones best first, then the rest), their notes, and whether
     every detector is done."""
-    jobs = detector_fits.fits(trainer.spec, baselines.DETECTORS, trainer.prepared)
+    jobs = _fits(trainer, baselines.DETECTORS)
     done = detector_fits.finished(jobs)
     ae_auc = metrics.auc(trainer.prepared.test_is_abnormal, trainer.last_report.test_errors)
     rows = baselines.leaderboard(ae_auc, done, ae_seconds=_autoencoder_seconds(trainer))
@@ -133,13 +140,20 @@ def _polling(trainer: Trainer) -> None:
 def comparison(trainer: Trainer) -> None:
     """The leaderboard and one sentence on who wins; redraws itself while detectors fit."""
     st.subheader("⑤ How does it compare?")
+    if not trainer.prepared.labelled:
+        st.caption(
+            "No row is labelled abnormal, so neither the autoencoder nor the classic detectors "
+            "have an AUC to rank them by: label some rows (a label or anomaly column) to "
+            "compare them."
+        )
+        return
     st.caption(
         "Five classic detectors from scikit-learn, fitted on the same training beats with the "
         "same scaling and scored on the same test beats: PCA with as many components as the "
         "bottleneck, distance to the nearest training beats, Local Outlier Factor, a "
         "One-Class SVM and an Isolation Forest. AUC does not depend on the threshold."
     )
-    jobs = detector_fits.fits(trainer.spec, baselines.DETECTORS, trainer.prepared)
+    jobs = _fits(trainer, baselines.DETECTORS)
     if detector_fits.pending(jobs):
         _polling(trainer)
     else:

@@ -12,12 +12,14 @@ import streamlit as st
 
 from anomagram import charts
 from anomagram.presets import PRESETS, matching_preset, preset_spec
-from anomagram.spec import FIELDS, MAX_LAYERS, MAX_UNITS, Field, Spec, SpecError
+from anomagram.spec import CHOSEN, FIELDS, MAX_LAYERS, MAX_UNITS, Field, Spec, SpecError
 from anomagram.ui.common.state import get_spec, set_spec
 from anomagram.ui.common.text import escape_markdown
+from anomagram.ui.train import data_state
 
-SPEC_FIELDS = tuple(FIELDS)
-EDITED_KEY = "train_spec_edited"
+# The settings a link holds: the length follows from the data and is never in a URL.
+SPEC_FIELDS = CHOSEN
+EDITED_KEY = data_state.EDITED_KEY
 LINK_PROBLEMS_KEY = "train_link_problems"
 EDIT_PROBLEMS_KEY = "train_edit_problems"
 PRESET_WIDGET = "train_preset_w"
@@ -58,10 +60,13 @@ def sync_query_params() -> Spec:
     url = {k: v for k, v in st.query_params.to_dict().items() if k in SPEC_FIELDS}
     if url and not edited and url != spec.to_query_params():
         try:
-            spec = Spec.from_query_params(url)
+            linked = Spec.from_query_params(url)
         except SpecError as exc:
             st.session_state[LINK_PROBLEMS_KEY] = exc.problems
         else:
+            # The link's data if it loads (its length comes from the data), else the data the
+            # page had: the data panel says why.
+            spec = data_state.from_link(linked, spec)
             set_spec(spec)
             st.session_state.pop(LINK_PROBLEMS_KEY, None)
     write_query_params(spec)
@@ -71,7 +76,7 @@ def sync_query_params() -> Spec:
 def write_query_params(spec: Spec) -> None:
     wanted = spec.to_query_params()
     params = st.query_params
-    for name in SPEC_FIELDS:
+    for name in FIELDS:  # a derived field (the length) that a link holds is dropped too
         if name in wanted:
             if params.get(name) != wanted[name]:
                 params[name] = wanted[name]
@@ -238,7 +243,10 @@ def composer(spec: Spec) -> None:
     for column, name in zip(st.columns(len(NETWORK)), NETWORK, strict=True):
         setting(spec, name, column)
 
-    st.vega_lite_chart(spec=charts.network_spec(spec.hidden, spec.latent), width="stretch")
+    st.vega_lite_chart(
+        spec=charts.network_spec(spec.hidden, spec.latent, input_size=spec.length),
+        width="stretch",
+    )
     st.caption(f"{spec.layer_path(mark_latent='**')} · {spec.weight_count:,} trainable weights")
 
 

@@ -1,7 +1,8 @@
 """The evaluation panel: strategy, threshold slider, metric tiles and the two evaluation charts.
 
 Every widget here only moves the threshold, so a change reruns the results fragment alone:
-no retraining, and the composer above is not redrawn.
+no retraining, and the composer above is not redrawn. A model of unlabelled data gets the
+flags alone: nothing is known to be abnormal, so there is nothing to score them against.
 """
 
 from __future__ import annotations
@@ -9,24 +10,24 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from anomagram import charts, metrics
 from anomagram.training import Trainer
-from anomagram.ui.common.tiles import confusion_caption, metric_tiles
-from anomagram.ui.train import thresholds
+from anomagram.ui.common.tiles import confusion_caption, metric_tiles, share
+from anomagram.ui.train import data_charts, data_state, thresholds
 from anomagram.ui.train.thresholds import (
     K_KEY,
     Q_KEY,
     SLIDER_WIDGET,
-    STRATEGIES,
-    STRATEGY_KEY,
     STRATEGY_LABELS,
     STRATEGY_WIDGET,
 )
 from anomagram.ui.train.widgets import persisted, show
 
 TILES_KEY = "train_tiles_thresholds"  # (model, previous threshold, shown threshold)
+TOP_FLAGS = 10  # the test rows with the largest errors listed for unlabelled data
 
 
 def _slider_range(errors: np.ndarray, threshold: float) -> tuple[float, float, float, str]:
@@ -38,11 +39,12 @@ def _slider_range(errors: np.ndarray, threshold: float) -> tuple[float, float, f
     return lo, hi, (hi - lo) / 500, f"%.{decimals}f"
 
 
-def _strategy_inputs() -> None:
-    persisted(STRATEGY_WIDGET, STRATEGY_KEY, thresholds.DEFAULT_STRATEGY)
+def _strategy_inputs(trainer: Trainer) -> None:
+    # The chosen strategy; without labels, one that needs them shows as the one standing in.
+    st.session_state[STRATEGY_WIDGET] = thresholds.strategy(trainer)
     strategy = st.selectbox(
         "Threshold strategy",
-        STRATEGIES,
+        thresholds.strategies(trainer),
         key=STRATEGY_WIDGET,
         format_func=STRATEGY_LABELS.get,
         on_change=thresholds.on_strategy,
@@ -99,13 +101,16 @@ def evaluation(trainer: Trainer, threshold: float) -> None:
     y = p.test_is_abnormal
     errors = trainer.last_report.test_errors
     st.subheader("④ Evaluate: where to draw the line")
+    if not p.labelled:
+        _flags(trainer, threshold)
+        return
     st.caption(
         "A beat is flagged abnormal when its reconstruction error is above the threshold. "
         "Moving it trades missed abnormal beats against false alarms; no retraining needed."
     )
     choose, note = st.columns([1, 2], gap="large", vertical_alignment="bottom")
     with choose:
-        _strategy_inputs()
+        _strategy_inputs(trainer)
     note.caption("The threshold slider itself sits above the error histogram and the ROC curve.")
     m = metrics.metrics_at(y, errors, threshold)
     flagged = m.tp + m.fp
@@ -118,8 +123,35 @@ def evaluation(trainer: Trainer, threshold: float) -> None:
     with left:
         show(st, charts.confusion_matrix_chart(m.tp, m.fp, m.tn, m.fn))
     with right:
-        rates = metrics.per_class_detection(p.split.test_y, errors, threshold)
-        show(st, charts.per_class_chart(rates, metrics.class_counts(p.split.test_y)))
+        show(st, data_charts.per_class_chart(p.dataset, p.split.test_y, errors, threshold))
+
+
+def _flags(trainer: Trainer, threshold: float) -> None:
+    """Unlabelled data: why there are no scores, the strategy, and the rows flagged."""
+    ds = trainer.prepared.dataset
+    errors = np.asarray(trainer.last_report.test_errors, dtype=float)
+    st.caption(data_state.no_labels_sentence(ds))
+    choose, note = st.columns([1, 2], gap="large", vertical_alignment="bottom")
+    with choose:
+        _strategy_inputs(trainer)
+    flagged = errors > threshold
+    note.caption(
+        f"**{int(flagged.sum())} of {len(errors)}** test {ds.unit} flagged "
+        f"({share(float(flagged.mean()) if len(errors) else 0.0)}) at this threshold."
+    )
+    top = np.argsort(-errors)[:TOP_FLAGS]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "test row": top + 1,
+                "reconstruction error": errors[top],
+                "flagged": flagged[top],
+            }
+        ),
+        hide_index=True,
+        width="content",
+        column_config={"reconstruction error": st.column_config.NumberColumn(format="%.5f")},
+    )
 
 
 def _previous_metrics(trainer: Trainer, threshold: float):

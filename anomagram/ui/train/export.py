@@ -33,9 +33,13 @@ def model_bytes(
 def export(trainer: Trainer, threshold: float) -> None:
     """The download button and what the file holds."""
     lock = training_lock()
+    p = trainer.prepared
     info = {
-        "threshold_strategy": thresholds.strategy_label(),
-        "auc": metrics.auc(trainer.prepared.test_is_abnormal, trainer.last_report.test_errors),
+        "threshold_strategy": thresholds.strategy_label(trainer),
+        # Without labels there is no AUC: None, not a NaN that JSON cannot hold.
+        "auc": metrics.auc(p.test_is_abnormal, trainer.last_report.test_errors)
+        if p.labelled
+        else None,
         "source": "Anomagram Train page",
     }
     button, text = st.columns([1.3, 4], vertical_alignment="center")

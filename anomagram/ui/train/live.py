@@ -38,14 +38,19 @@ def speed() -> str:
     return st.session_state.get(SPEED_KEY, DEFAULT_SPEED)
 
 
-def _live_tiles(slot, y, errors, threshold: float, strategy: str) -> None:
-    m = metrics.metrics_at(y, errors, threshold)
+def _live_tiles(slot, trainer: Trainer, errors, threshold: float, strategy: str) -> None:
+    p = trainer.prepared
     with slot.container():
         st.caption(
             f"Live, at the {thresholds.STRATEGY_LABELS[strategy].split(' (')[0].lower()} "
             "threshold. The threshold slider appears when training stops."
         )
-        metric_tiles(m, metrics.auc(y, errors))
+        if not p.labelled:  # nothing to score the flags against: how many, no more
+            flagged = int(np.sum(np.asarray(errors) > threshold))
+            st.caption(f"**{flagged} of {len(errors)}** test {p.dataset.unit} flagged.")
+            return
+        y = p.test_is_abnormal
+        metric_tiles(metrics.metrics_at(y, errors, threshold), metrics.auc(y, errors))
 
 
 def _log_frame(epoch: int, timings: dict) -> None:
@@ -58,8 +63,7 @@ def run_live(
     trainer: Trainer, epochs: int, status, slots: dict, tiles_slot, pca: bool, watch: bool
 ) -> None:
     """Train ``epochs`` more epochs; with ``watch``, every epoch is drawn as one paced frame."""
-    y = trainer.prepared.test_is_abnormal
-    strategy = thresholds.automatic_strategy()
+    strategy = thresholds.automatic_strategy(trainer)
     start = time.perf_counter()
     last_progress = 0.0
     frame_end = start  # when the frame on screen has been shown long enough
@@ -103,7 +107,7 @@ def run_live(
         draw_charts(slots, trainer, threshold, report.target_epoch, pca, timings, x_max)
         if tiles_slot is not None:
             tick = time.perf_counter()
-            _live_tiles(tiles_slot, y, report.test_errors, threshold, strategy)
+            _live_tiles(tiles_slot, trainer, report.test_errors, threshold, strategy)
             timings["tiles"] = time.perf_counter() - tick
         timings["frame"] = time.perf_counter() - frame_start
         _log_frame(report.epoch, timings)

@@ -18,13 +18,13 @@ from __future__ import annotations
 import threading
 
 from anomagram import compiled, scheduler
-from anomagram.data import ECG5000
+from anomagram.data import Dataset
 from anomagram.spec import Spec
 
 WAIT_SECONDS = 60.0
 
 
-def compile_spare(spec: Spec, ecg: ECG5000 | None):
+def compile_spare(spec: Spec, ecg: Dataset | None):
     """A model of ``spec``'s architecture whose train step and report probe are compiled."""
     from anomagram.training import Trainer
 
@@ -39,11 +39,11 @@ class ModelPool:
         self.models = compiled.CompiledPool() if models is None else models
         self._compile = compile_fn
         self._cond = threading.Condition()
-        self._wanted: tuple[Spec, ECG5000 | None] | None = None
+        self._wanted: tuple[Spec, Dataset | None] | None = None
         self._busy: tuple | None = None  # the architecture being compiled right now
         self._worker: threading.Thread | None = None
 
-    def request(self, spec: Spec, ecg: ECG5000 | None = None) -> None:
+    def request(self, spec: Spec, ecg: Dataset | None = None) -> None:
         """Compile a spare for ``spec``'s architecture in the background, if none is ready."""
         key = spec.architecture_key
         with self._cond:
@@ -70,6 +70,17 @@ class ModelPool:
                 self._wanted = None
             self._cond.wait_for(lambda: self._busy != key, timeout=wait)
             return self.models.take(key)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Block until the worker has nothing left to compile; True if it is idle.
+
+        For a process about to exit (a test session): XLA aborts the interpreter when a
+        compilation is still running in a daemon thread as it shuts down."""
+        with self._cond:
+            worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        return worker is None or not worker.is_alive()
 
     def ready(self, spec: Spec) -> bool:
         with self._cond:

@@ -50,7 +50,7 @@ def results_panel() -> None:
 
     slider_slot = threshold_col.empty()
     grid = st.container()
-    shown = panel_toggles()
+    shown = panel_toggles(labelled=trainer is None or trainer.prepared.labelled)
     with grid:
         slots = chart_grid(shown)
     overlay = overlay_choice()

@@ -7,16 +7,19 @@ every finished epoch even when a click interrupts a run, so nothing here loses a
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import streamlit as st
 
 from anomagram import budget
+from anomagram.data import DataError
 from anomagram.spec import Spec
 from anomagram.training import DIVERGED, STOPPED, Trainer
-from anomagram.ui.common import resources
+from anomagram.ui.common import datasets, resources
 from anomagram.ui.common.state import get_trainer, set_trainer
 from anomagram.ui.common.text import escape_markdown
+from anomagram.ui.train import data_state
 from anomagram.ui.train.model_pool import pool
 
 REQUEST_KEY = "train_request"  # set by the buttons' callbacks, read once per full run
@@ -76,7 +79,13 @@ def _model_settings(spec: Spec) -> dict:
 
 
 def is_stale(trainer: Trainer | None, spec: Spec) -> bool:
-    return trainer is not None and _model_settings(trainer.spec) != _model_settings(spec)
+    """Whether Train would need a new model: other settings, or other data (a file of the same
+    name uploaded again with other contents)."""
+    if trainer is None:
+        return False
+    return _model_settings(trainer.spec) != _model_settings(spec) or not data_state.same_data(
+        trainer, spec
+    )
 
 
 def phase(trainer: Trainer | None, spec: Spec) -> str:
@@ -105,8 +114,19 @@ def run_spec(spec: Spec) -> Spec:
 
 
 def budget_problem(spec: Spec) -> budget.BudgetProblem | None:
-    """What is over this server's budget in the run Train would start, or None."""
-    return budget.check_run(run_spec(spec), resources.limits())
+    """What is over this server's budget in the run Train would start, or None.
+
+    Estimated on the rows the split really takes: a small dataset gives fewer than the spec's
+    sizes ask for. The nearest settings that fit keep the spec's own sizes.
+    """
+    run = run_spec(spec)
+    problem = budget.check_run(data_state.budget_spec(run), resources.limits())
+    if problem is not None and problem.nearest is not None:
+        nearest = problem.nearest.replace(
+            train_size=run.train_size, test_size=run.test_size, validate=True
+        )
+        problem = dataclasses.replace(problem, nearest=nearest)
+    return problem
 
 
 def warm(spec: Spec) -> None:
@@ -114,7 +134,11 @@ def warm(spec: Spec) -> None:
     resources.trainers()  # sized from this server's limits before the warm-up asks for it
     trainer = get_trainer()
     if trainer is None or trainer.spec.architecture_key != spec.architecture_key:
-        pool().request(spec, resources.ecg_data())
+        try:
+            data = datasets.dataset_for(spec)
+        except DataError:
+            return  # the data panel says why; nothing to warm up for
+        pool().request(spec, data)
 
 
 def build_trainer(spec: Spec) -> Trainer | None:
@@ -127,10 +151,12 @@ def build_trainer(spec: Spec) -> Trainer | None:
             # Waits if the background warm-up is compiling this very architecture.
             model = pool().take(spec)
         try:
-            return Trainer.create(spec, resources.ecg_data(), model=model)
-        except ValueError as exc:  # SpecError and impossible data compositions
+            trainer = Trainer.create(spec, datasets.dataset_for(spec), model=model)
+        except ValueError as exc:  # SpecError, SourceError and impossible data compositions
             st.error(f"This model cannot be built: {escape_markdown(exc)}", icon="🚫")
             return None
+    data_state.tag_trainer(trainer, spec)
+    return trainer
 
 
 def handle_request(action: str | None, spec: Spec) -> bool:

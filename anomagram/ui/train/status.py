@@ -24,7 +24,7 @@ def _status_text(trainer: Trainer) -> str:
     if trainer.loss:
         parts.append(f"training loss {trainer.loss[-1]:.4f}")
     report = trainer.last_report
-    if report is not None:
+    if report is not None and trainer.prepared.labelled:  # without labels, no AUC
         parts.append(
             f"AUC {fmt(metrics.auc(trainer.prepared.test_is_abnormal, report.test_errors))}"
         )

@@ -2,7 +2,9 @@
 
 The threshold itself is shared (``state.get_threshold``): the Score page scores with it.
 It is recomputed from the strategy whenever the model changes, and a slider move switches
-the strategy to "manual".
+the strategy to "manual". A model of unlabelled data offers only the strategies that read the
+training errors; a choice that needs labels stands for the percentile there
+(``Trainer.strategy_for``).
 """
 
 from __future__ import annotations
@@ -25,18 +27,32 @@ STRATEGIES = (*metrics.THRESHOLD_STRATEGIES, "manual")
 STRATEGY_LABELS = {**metrics.STRATEGY_LABELS, "manual": "Manual (slider)"}
 
 
-def strategy() -> str:
-    return st.session_state.get(STRATEGY_KEY, DEFAULT_STRATEGY)
+def strategies(trainer: Trainer | None = None) -> tuple[str, ...]:
+    """The strategies offered for ``trainer``'s model: without labels, none that needs them."""
+    if trainer is None or trainer.prepared.labelled:
+        return STRATEGIES
+    return tuple(s for s in STRATEGIES if trainer.strategy_for(s) == s)
 
 
-def automatic_strategy() -> str:
+def strategy(trainer: Trainer | None = None) -> str:
+    """The chosen strategy, as it applies to ``trainer``'s model."""
+    chosen = st.session_state.get(STRATEGY_KEY, DEFAULT_STRATEGY)
+    if trainer is not None and chosen != "manual":
+        chosen = trainer.strategy_for(chosen)
+    return chosen
+
+
+def automatic_strategy(trainer: Trainer | None = None) -> str:
     """The strategy in use, or the default one when the threshold was picked by hand."""
-    chosen = strategy()
-    return DEFAULT_STRATEGY if chosen == "manual" else chosen
+    chosen = strategy(trainer)
+    if chosen != "manual":
+        return chosen
+    return trainer.strategy_for(DEFAULT_STRATEGY) if trainer is not None else DEFAULT_STRATEGY
 
 
-def strategy_label() -> str:
-    return STRATEGY_LABELS.get(strategy(), strategy())
+def strategy_label(trainer: Trainer | None = None) -> str:
+    chosen = strategy(trainer)
+    return STRATEGY_LABELS.get(chosen, chosen)
 
 
 def strategy_threshold(trainer: Trainer, name: str) -> float:
@@ -54,7 +70,7 @@ def current_threshold(trainer: Trainer) -> float:
         if strategy() == "manual":
             # A hand-picked value belonged to the previous model; start from the best one.
             st.session_state[STRATEGY_KEY] = DEFAULT_STRATEGY
-        state.set_threshold(strategy_threshold(trainer, strategy()))
+        state.set_threshold(strategy_threshold(trainer, strategy(trainer)))
         st.session_state[THRESHOLD_FOR_KEY] = model
     return float(state.get_threshold())
 
@@ -67,7 +83,7 @@ def on_strategy() -> None:
             st.session_state[key] = st.session_state[f"{key}_w"]
     trainer = get_trainer()
     if trainer is not None and trainer.epochs_done and strategy() != "manual":
-        state.set_threshold(strategy_threshold(trainer, strategy()))
+        state.set_threshold(strategy_threshold(trainer, strategy(trainer)))
 
 
 def on_slider() -> None:
