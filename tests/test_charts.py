@@ -13,6 +13,7 @@ from pathlib import Path
 import altair as alt
 import numpy as np
 import pandas as pd
+import pytest
 
 from anomagram import charts as C
 from anomagram.data import SHORT_CLASS_NAMES
@@ -205,6 +206,65 @@ def test_palette_is_okabe_ito_and_consistent():
     }
     assert C.CLASS_COLORS[1] == C.NORMAL_COLOR
     assert len(set(C.CLASS_COLORS.values())) == 5
+
+
+def test_ecg5000_class_style_is_the_palette_above(ecg):
+    assert {"ClassStyle", "OTHER_CLASS_COLOR"} <= set(C.__all__)
+    style = C.ClassStyle.ecg5000()
+    assert style.codes == (1, 2, 3, 4, 5)
+    assert style.names == tuple(SHORT_CLASS_NAMES[k] for k in (1, 2, 3, 4, 5))
+    assert style.colors == tuple(C.CLASS_COLORS[k] for k in (1, 2, 3, 4, 5))
+    assert (style.normal, style.normal_name, style.unit) == (1, "Normal", "beats")
+    assert style.name(3) == "PVC" and style.name("2") == "R-on-T PVC"
+    assert style.name(9) == "Class 9" and style.name("x") == "Class x"
+    # ECG5000 itself keeps it (its classes by id, not by size as other datasets' are).
+    assert C.ClassStyle.of(ecg) == style
+
+
+def _dataset(counts: dict[int, int], names: dict[int, str], normal: int, unit: str = "beats"):
+    from anomagram.data import Dataset
+
+    y = np.repeat(list(counts), list(counts.values()))
+    return Dataset(
+        name="test",
+        key="csv:test.csv",
+        x=np.zeros((len(y), 8), np.float32),
+        y=y,
+        class_names=names,
+        label_text={c: str(c) for c in counts},
+        normal=normal,
+        origin="a test",
+        unit=unit,
+    )
+
+
+def test_class_style_of_a_dataset_puts_normal_first_then_by_size():
+    from anomagram.sources import load_ucr, with_normal
+
+    ecg200 = load_ucr("ECG200")
+    style = C.ClassStyle.of(ecg200)
+    assert style.codes == (1, -1) and style.names == ("Normal", "Myocardial infarction")
+    assert style.colors == (C.NORMAL_COLOR, C.CLASS_COLORS[2]) and style.normal == 1
+    # Another normal class takes the first place and the normal colour.
+    other = C.ClassStyle.of(with_normal(ecg200, "-1"))
+    assert other.names == ("Myocardial infarction", "Normal") and other.normal == -1
+    assert other.colors == (C.NORMAL_COLOR, C.CLASS_COLORS[2])
+    # Beyond ECG5000's four abnormal colours, grey; the unit comes from the data.
+    counts = {0: 50, 1: 5, 2: 40, 3: 30, 4: 20, 5: 10, 6: 1}
+    many = C.ClassStyle.of(_dataset(counts, {c: f"c{c}" for c in counts}, 0, "windows"))
+    assert many.codes == (0, 2, 3, 4, 5, 1, 6) and many.unit == "windows"
+    palette = [C.CLASS_COLORS[k] for k in (2, 3, 4, 5)]
+    assert list(many.colors) == [C.NORMAL_COLOR, *palette, C.OTHER_CLASS_COLOR, "#999999"]
+
+
+def test_class_style_keeps_names_apart_and_refuses_a_mismatch():
+    # Two labels of a file may read alike once named ("1" and "Class 1").
+    style = C.ClassStyle.of(_dataset({1: 30, 2: 10}, {1: "Class 1", 2: "Class 1"}, 1))
+    assert style.names == ("Class 1", "Class 1 (2)")
+    with pytest.raises(ValueError):
+        C.ClassStyle((1, 2), ("a",), ("#000", "#111"), 1)
+    with pytest.raises(ValueError):
+        C.ClassStyle((1, 2), ("a", "a"), ("#000", "#111"), 1)
 
 
 def test_to_vega_keeps_the_spec_and_leaves_sizing_to_streamlit():

@@ -9,6 +9,8 @@ from test_charts import (
     rows_with,
     scale_of,
     spec,
+    subtitle_text,
+    title_text,
     walk,
     with_mark,
 )
@@ -96,6 +98,63 @@ def test_per_class_chart_accepts_percentages_and_partial_mappings():
     assert rows["PVC"]["pct"] == pytest.approx(80)
     assert rows["R-on-T PVC"]["label"] == "no beats"
     raw(C.per_class_chart({}))
+
+
+def test_per_class_chart_default_is_ecg5000s_classes():
+    rates, counts = {1: 0.05, 2: 0.9, 3: 0.5}, {1: 200, 2: 10, 3: 4}
+    default = raw(C.per_class_chart(rates, counts))
+    assert default == raw(C.per_class_chart(rates, counts, C.ClassStyle.ecg5000()))
+    assert scale_of(default, "color", "class") == {
+        "domain": [SHORT_CLASS_NAMES[k] for k in (1, 2, 3, 4, 5)],
+        "range": [C.CLASS_COLORS[k] for k in (1, 2, 3, 4, 5)],
+    }
+    assert subtitle_text(default) == (
+        "Normal row: false alarms (want low). Other rows: abnormal beats caught (want high)."
+    )
+
+
+def test_per_class_chart_names_another_datasets_classes():
+    from anomagram.sources import load_ucr, with_normal
+
+    ecg200 = load_ucr("ECG200")  # classes {-1: "Myocardial infarction", 1: "Normal"}
+    style = C.ClassStyle.of(ecg200)
+    d = spec(C.per_class_chart({-1: 0.8, 1: 0.1}, {-1: 17, 1: 33}, style))
+    assert_common(d)
+    rows = {r["class"]: r for r in rows_with(d, "class")}
+    assert list(rows) == ["Normal", "Myocardial infarction"]
+    assert rows["Normal"]["label"] == "10.0 % false alarms (of 33)"
+    assert rows["Normal"]["meaning"].startswith("False alarm rate: normal beats wrongly flagged")
+    assert rows["Myocardial infarction"]["label"] == "80.0 % caught (of 17)"
+    assert scale_of(d, "color", "class") == {
+        "domain": ["Normal", "Myocardial infarction"],
+        "range": [C.NORMAL_COLOR, C.CLASS_COLORS[2]],
+    }
+    assert "Normal row: false alarms" in subtitle_text(d)
+    # With the other class as normal, its row comes first and counts false alarms.
+    flipped = raw(
+        C.per_class_chart({-1: 0.1, 1: 0.8}, None, C.ClassStyle.of(with_normal(ecg200, "-1")))
+    )
+    rows = {r["class"]: r for r in rows_with(flipped, "class")}
+    assert list(rows) == ["Myocardial infarction", "Normal"]
+    assert rows["Myocardial infarction"]["label"] == "10.0 % false alarms"
+    assert "myocardial infarction beats wrongly flagged" in rows["Myocardial infarction"]["meaning"]
+    assert rows["Normal"]["label"] == "80.0 % caught"
+    assert subtitle_text(flipped).startswith("Myocardial infarction row: false alarms")
+
+
+def test_per_class_chart_speaks_of_the_datas_rows():
+    style = C.ClassStyle((0, 1), ("normal", "spiky"), (C.NORMAL_COLOR, "#D55E00"), 0, "windows")
+    d = raw(C.per_class_chart({0: 0.02, 1: None}, {0: 50, 1: 0}, style))
+    assert title_text(d) == "Which windows get flagged, by class"
+    assert "abnormal windows caught" in subtitle_text(d)
+    assert "Flagged abnormal (% of the class's windows)" in axis_titles(d)
+    rows = {r["class"]: r for r in rows_with(d, "class")}
+    assert rows["normal"]["meaning"].startswith("False alarm rate: normal windows wrongly")
+    assert rows["spiky"]["label"] == "no windows"
+    # A class id the style does not list still gets its row, last and grey.
+    extra = raw(C.per_class_chart({0: 0.5, 1: 0.5, 7: 0.5}, None, style))
+    assert [r["class"] for r in rows_with(extra, "class")] == ["normal", "spiky", "Class 7"]
+    assert scale_of(extra, "color", "class")["range"][-1] == C.OTHER_CLASS_COLOR
 
 
 # --- the leaderboard and the ROC overlay ------------------------------------------------------

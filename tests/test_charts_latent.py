@@ -88,3 +88,35 @@ def test_latent_scatter_edge_cases():
     assert len(rows_with(flat, "class")) == 20
     with pytest.raises(ValueError):
         C.latent_scatter(np.zeros((4, 2)), np.ones(3))
+
+
+def test_latent_scatter_names_another_datasets_classes():
+    from anomagram.sources import load_ucr
+
+    ecg200 = load_ucr("ECG200")  # classes {-1: "Myocardial infarction", 1: "Normal"}
+    style = C.ClassStyle.of(ecg200)
+    latent = RNG.normal(size=(len(ecg200.y), 2))
+    d = spec(C.latent_scatter(latent, ecg200.y, names=style))
+    assert_common(d)
+    assert title_text(d) == "Bottleneck (latent) space of test beats"
+    assert {r["class"] for r in rows_with(d, "class")} == {"Normal", "Myocardial infarction"}
+    color = scale_of(d, "color", "class")
+    assert color == {
+        "domain": ["Normal", "Myocardial infarction"],
+        "range": [C.NORMAL_COLOR, C.CLASS_COLORS[2]],
+    }
+    assert scale_of(d, "shape", "class")["domain"] == ["Normal", "Myocardial infarction"]
+    # The default names ECG5000's classes: ECG200's -1 would be "Class -1".
+    plain = raw(C.latent_scatter(latent, ecg200.y))
+    assert scale_of(plain, "color", "class")["domain"] == ["Normal", "Class -1"]
+
+
+def test_latent_scatter_speaks_of_the_datas_rows():
+    style = C.ClassStyle((0, 1), ("normal", "spiky"), (C.NORMAL_COLOR, "#D55E00"), 0, "windows")
+    classes = np.r_[np.zeros(900, int), np.ones(100, int)]
+    d = raw(C.latent_scatter(RNG.normal(size=(1000, 2)), classes, names=style))
+    assert title_text(d) == "Bottleneck (latent) space of test windows"
+    text = subtitle_text(d)
+    assert text.startswith("Each dot is one test window; windows the model")
+    assert "of 1000 windows shown" in text
+    assert scale_of(d, "color", "class")["domain"] == ["normal", "spiky"]

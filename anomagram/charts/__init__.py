@@ -3,7 +3,8 @@
 Every builder is a pure function from numpy/pandas data to an Altair chart (or, for the network
 diagram, a plain Vega-Lite dict). Nothing in this package imports streamlit or keras, so the
 charts can be built and checked in plain unit tests. The design rules all builders follow are
-in ``anomagram.charts.style``.
+in ``anomagram.charts.style``. Builders that show classes name and colour them by a
+``ClassStyle``: ECG5000's by default, ``ClassStyle.of(dataset)`` for any other dataset.
 
 Modules: ``style`` (palette, titles, sizes, ``to_vega``), ``beats``, ``training`` (loss, error
 histogram, ROC), ``latent``, ``evaluation`` (confusion matrix, per class, leaderboard), ``sweep``,
@@ -31,6 +32,7 @@ from anomagram.charts.style import (
     LOSS_AXIS_TITLE,
     MODEL_COLOR,
     NORMAL_COLOR,
+    OTHER_CLASS_COLOR,
     RAW_AMPLITUDE,
     RECON_COLOR,
     SCALED_AMPLITUDE,
@@ -38,6 +40,7 @@ from anomagram.charts.style import (
     TRAIN_COLOR,
     VAL_COLOR,
     AnyChart,
+    ClassStyle,
     to_vega,
 )
 from anomagram.charts.sweep import sweep_chart
@@ -56,6 +59,7 @@ __all__ = [
     "LOSS_AXIS_TITLE",
     "MODEL_COLOR",
     "NORMAL_COLOR",
+    "OTHER_CLASS_COLOR",
     "RAW_AMPLITUDE",
     "RECON_COLOR",
     "SCALED_AMPLITUDE",
@@ -63,6 +67,7 @@ __all__ = [
     "TRAIN_COLOR",
     "VAL_COLOR",
     "AnyChart",
+    "ClassStyle",
     "beat_chart",
     "beat_sparkline",
     "beats_by_class",

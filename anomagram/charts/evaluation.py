@@ -13,12 +13,11 @@ from anomagram.charts.style import (
     MODEL_COLOR,
     TEXT_COLOR,
     AnyChart,
-    _class_name,
-    _class_scale,
+    ClassStyle,
     _finite_or_none,
+    _lower_first,
     _title,
 )
-from anomagram.data import SHORT_CLASS_NAMES
 
 _ROW_PX = 36  # per class row of ``per_class_chart``: a 12 px label and the bar, with air
 
@@ -99,20 +98,26 @@ def confusion_matrix_chart(tp: int, fp: int, tn: int, fn: int) -> AnyChart:
 
 
 def per_class_chart(
-    rates: Mapping[int, float | None], counts: Mapping[int, int] | None = None
+    rates: Mapping[int, float | None],
+    counts: Mapping[int, int] | None = None,
+    classes: ClassStyle | None = None,
 ) -> AnyChart:
     """Share of each true class flagged as abnormal.
 
     ``rates`` are fractions in [0, 1]. If any value exceeds 1 the mapping is taken to be in
-    percent already, so both conventions render the same.
+    percent already, so both conventions render the same. ``classes`` names, colours and
+    orders the rows (default ECG5000's); a class id it does not list comes last as "Class N".
     """
+    classes = classes or ClassStyle.ecg5000()
+    unit = classes.unit
     # Keys may arrive as numpy ints or strings (e.g. from JSON); normalise to int.
     rates = {int(k): v for k, v in rates.items()}
     counts = None if counts is None else {int(k): v for k, v in counts.items()}
-    codes = sorted(set(SHORT_CLASS_NAMES) | set(rates))
+    codes = [*classes.codes, *sorted(set(rates) - set(classes.codes))]
     raw = {c: _finite_or_none(rates.get(c)) for c in codes}
     finite_vals = [v for v in raw.values() if v is not None]
     factor = 1.0 if finite_vals and max(finite_vals) > 1.0 else 100.0
+    normal_rows = f"{_lower_first(classes.normal_name)} {unit}"
     rows = []
     for c in codes:
         n = None if counts is None else counts.get(c)
@@ -120,13 +125,13 @@ def per_class_chart(
         if n is not None and int(n) == 0:
             rate = None
         pct = None if rate is None else min(max(rate * factor, 0.0), 100.0)
-        name = _class_name(c)
-        if c == 1:
-            meaning = "False alarm rate: normal beats wrongly flagged (lower is better)"
-            label = "no beats" if pct is None else f"{pct:.1f} % false alarms"
+        name = classes.name(c)
+        if c == classes.normal:
+            meaning = f"False alarm rate: {normal_rows} wrongly flagged (lower is better)"
+            label = f"no {unit}" if pct is None else f"{pct:.1f} % false alarms"
         else:
-            meaning = "Detection rate: abnormal beats correctly flagged (higher is better)"
-            label = "no beats" if pct is None else f"{pct:.1f} % caught"
+            meaning = f"Detection rate: abnormal {unit} correctly flagged (higher is better)"
+            label = f"no {unit}" if pct is None else f"{pct:.1f} % caught"
         if pct is not None and n is not None:
             label += f" (of {int(n)})"
         rows.append(
@@ -149,13 +154,13 @@ def per_class_chart(
     )
     x_enc = alt.X(
         "pos:Q",
-        title="Flagged abnormal (% of the class's beats)",
+        title=f"Flagged abnormal (% of the class's {unit})",
         scale=alt.Scale(domain=[0, 100]),
     )
     tooltip = [
         alt.Tooltip("class:N", title="Class"),
         alt.Tooltip("pct:Q", title="Flagged as abnormal (%)", format=".1f"),
-        alt.Tooltip("beats:Q", title="Test beats"),
+        alt.Tooltip("beats:Q", title=f"Test {unit}"),
         alt.Tooltip("meaning:N", title="What the bar means"),
     ]
     base = alt.Chart()
@@ -165,7 +170,7 @@ def per_class_chart(
         .encode(
             x=x_enc,
             y=y_enc,
-            color=alt.Color("class:N", scale=_class_scale(names), legend=None),
+            color=alt.Color("class:N", scale=classes.scale(names), legend=None),
             tooltip=tooltip,
         )
     )
@@ -182,10 +187,10 @@ def per_class_chart(
     )
     return alt.layer(bars, outside, inside, data=df).properties(
         title=_title(
-            "Which beats get flagged, by class",
+            f"Which {unit} get flagged, by class",
             [
-                "Normal row: false alarms (want low).",
-                "Other rows: abnormal beats caught (want high).",
+                f"{classes.normal_name} row: false alarms (want low).",
+                f"Other rows: abnormal {unit} caught (want high).",
             ],
         ),
         # A height per row (not in total) keeps the rows readable; a page may still fix the

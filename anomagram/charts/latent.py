@@ -1,4 +1,5 @@
-"""Scatter of the bottleneck (latent) codes of test beats, coloured by true class."""
+"""Scatter of the bottleneck (latent) codes of test rows (beats, windows), coloured by true
+class."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ import pandas as pd
 
 from anomagram.charts.style import (
     AnyChart,
-    _class_name,
-    _class_scale,
+    ClassStyle,
     _message,
     _sig,
     _title,
 )
-from anomagram.data import SHORT_CLASS_NAMES
 
 _MAX_SCATTER_POINTS = 600
 
@@ -70,15 +69,24 @@ def latent_scatter(
     latent: np.ndarray,
     classes: np.ndarray,
     *,
-    title: str = "Bottleneck (latent) space of test beats",
+    names: ClassStyle | None = None,
+    title: str | None = None,
 ) -> AnyChart:
-    """Scatter of the bottleneck codes, coloured (and shaped) by the beat's true class."""
+    """Scatter of the bottleneck codes, coloured (and shaped) by the row's true class.
+
+    ``classes`` are the rows' class ids; ``names`` names, colours and orders them (default
+    ECG5000's). The title defaults to "Bottleneck (latent) space of test <unit>".
+    """
+    names = names or ClassStyle.ecg5000()
+    unit = names.unit
+    one = unit if unit.endswith("series") else unit.removesuffix("s")  # "one test beat"
+    title = title or f"Bottleneck (latent) space of test {unit}"
     z = np.asarray(latent, dtype=float)
     if z.ndim == 1:
         z = z[:, None]
     if z.ndim > 2:
         z = z.reshape(z.shape[0], -1)
-    labels = np.asarray([_class_name(c) for c in np.asarray(classes).ravel()], dtype=object)
+    labels = np.asarray([names.name(c) for c in np.asarray(classes).ravel()], dtype=object)
     if labels.size != z.shape[0]:
         raise ValueError(
             f"latent and classes must have the same length ({z.shape[0]} != {labels.size})"
@@ -113,8 +121,7 @@ def latent_scatter(
 
     df = pd.DataFrame({"x": _sig(x), "y": _sig(y), "class": labels[idx].astype(str)})
     shown = set(df["class"])
-    present = [SHORT_CLASS_NAMES[k] for k in sorted(SHORT_CLASS_NAMES)]
-    present = [n for n in present if n in shown] + sorted(shown - set(present))
+    present = [n for n in names.names if n in shown] + sorted(shown - set(names.names))
     shapes = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge"]
     legend = alt.Legend(orient="right", title="True class")
     chart = (
@@ -123,7 +130,7 @@ def latent_scatter(
         .encode(
             x=alt.X("x:Q", title=x_title, scale=alt.Scale(zero=False)),
             y=alt.Y("y:Q", title=y_title, scale=alt.Scale(zero=False), axis=y_axis),
-            color=alt.Color("class:N", scale=_class_scale(present), legend=legend),
+            color=alt.Color("class:N", scale=names.scale(present), legend=legend),
             # Shape doubles the colour so classes stay distinguishable in greyscale prints.
             shape=alt.Shape(
                 "class:N",
@@ -137,10 +144,13 @@ def latent_scatter(
             ],
         )
     )
-    subtitle = ["Each dot is one test beat; beats the model", "encodes alike sit close together."]
+    subtitle = [
+        f"Each dot is one test {one}; {unit} the model",
+        "encodes alike sit close together.",
+    ]
     notes = []
     if idx.size < n_total:
-        notes.append(f"{idx.size} of {n_total} beats shown")
+        notes.append(f"{idx.size} of {n_total} {unit} shown")
     if dim > 2:
         notes.append(f"{dim}-D codes flattened to 2-D by PCA")
     if notes:

@@ -11,6 +11,8 @@ Design rules shared by all builders:
 * One colour-blind-safe (Okabe-Ito) palette, used with the same meaning everywhere.
 * Bad input (empty arrays, NaN/inf, absent classes) degrades to an emptier chart, never an
   exception; only contradictory input (mismatched lengths) raises ``ValueError``.
+* Classes are named, coloured and ordered by a ``ClassStyle``: ECG5000's by default, any
+  other dataset's by ``ClassStyle.of(dataset)``.
 * Titles are never cut: Vega-Lite ends a title line that does not fit the chart with "…", so
   ``_title`` breaks every line longer than ``TITLE_LINE_PX`` into several lines. Count axes
   (``_count_axis``) show whole numbers only.
@@ -21,13 +23,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import TypeAlias
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from anomagram.data import SHORT_CLASS_NAMES
+from anomagram.data import ECG5000_KEY, NORMAL, SHORT_CLASS_NAMES, Dataset
 
 AnyChart: TypeAlias = alt.Chart | alt.LayerChart | alt.HConcatChart | alt.VConcatChart
 
@@ -42,6 +46,7 @@ CLASS_COLORS = {
     4: "#E69F00",
     5: "#009E73",
 }
+OTHER_CLASS_COLOR = "#999999"  # classes beyond the palette, and codes a chart was not told of
 
 TRAIN_COLOR = "#0072B2"
 VAL_COLOR = "#E69F00"
@@ -145,29 +150,125 @@ def _finite_or_none(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _class_name(c: object) -> str:
-    try:
-        key = int(c)  # type: ignore[call-overload]
-    except (TypeError, ValueError, OverflowError):
-        return f"Class {c}"
-    return SHORT_CLASS_NAMES.get(key, f"Class {key}")
+@dataclass(frozen=True)
+class ClassStyle:
+    """How the charts name, colour and order one dataset's classes.
 
-
-def _class_scale(present: Sequence[str] | None = None) -> alt.Scale:
-    """Colour scale mapping class names to their fixed colours.
-
-    The domain is limited to the classes actually shown so the legend never lists a class that
-    is not on the chart; the name->colour pairing stays fixed regardless.
+    ``codes`` are the class ids in the order charts list them, ``names`` and ``colors`` go with
+    them one for one, ``normal`` is the id that counts as normal and ``unit`` what one row is
+    called ("beats", "windows"). ``ClassStyle.ecg5000()`` is the default of ``per_class_chart``
+    and ``latent_scatter``; ``ClassStyle.of(dataset)`` describes any dataset.
     """
-    names = [SHORT_CLASS_NAMES[k] for k in sorted(SHORT_CLASS_NAMES)]
-    colors = [CLASS_COLORS[k] for k in sorted(SHORT_CLASS_NAMES)]
-    if present is not None:
-        present_set = set(present)
-        keep = [i for i, n in enumerate(names) if n in present_set]
-        extra = [n for n in present if n not in names]
-        names = [names[i] for i in keep] + sorted(extra)
-        colors = [colors[i] for i in keep] + ["#999999"] * len(extra)
-    return alt.Scale(domain=names, range=colors)
+
+    codes: tuple[int, ...]
+    names: tuple[str, ...]
+    colors: tuple[str, ...]
+    normal: int
+    unit: str = "beats"
+
+    def __post_init__(self) -> None:
+        if not len(self.codes) == len(self.names) == len(self.colors):
+            raise ValueError("codes, names and colors must have the same length")
+        # One name per class: a legend or a row label cannot tell two equal names apart.
+        if len(set(self.codes)) != len(self.codes) or len(set(self.names)) != len(self.names):
+            raise ValueError("class codes and names must be unique")
+
+    @classmethod
+    def ecg5000(cls) -> ClassStyle:
+        """ECG5000's five classes in id order, class 1 "Normal" in the normal colour."""
+        return _ecg5000()
+
+    @classmethod
+    def of(cls, ds: Dataset) -> ClassStyle:
+        """The classes of ``ds``: its normal class first in the normal colour, then the others
+        from the largest to the smallest in ECG5000's abnormal colours, grey beyond those.
+
+        ECG5000 with its own normal class keeps ``ecg5000()``: the same names and colours as
+        the Introduction's charts.
+        """
+        if ds.key == ECG5000_KEY and ds.normal == NORMAL:
+            return cls.ecg5000()
+        counts = ds.counts
+        others = sorted((c for c in counts if c != ds.normal), key=lambda c: (-counts[c], c))
+        palette = [CLASS_COLORS[k] for k in sorted(CLASS_COLORS) if k != NORMAL]
+        colors = [palette[i] if i < len(palette) else OTHER_CLASS_COLOR for i in range(len(others))]
+        codes = (ds.normal, *others)
+        return cls(
+            codes=codes,
+            names=_distinct([ds.class_name(c) for c in codes]),
+            colors=(NORMAL_COLOR, *colors),
+            normal=ds.normal,
+            unit=ds.unit,
+        )
+
+    @cached_property
+    def _by_code(self) -> dict[int, str]:
+        return dict(zip(self.codes, self.names, strict=True))
+
+    def name(self, code: object) -> str:
+        """The name of a class id; "Class N" for an id the style does not list."""
+        try:
+            key = int(code)  # type: ignore[call-overload]
+        except (TypeError, ValueError, OverflowError):
+            return f"Class {code}"
+        return self._by_code.get(key, f"Class {key}")
+
+    @property
+    def normal_name(self) -> str:
+        return self.name(self.normal)
+
+    def scale(self, present: Sequence[str] | None = None) -> alt.Scale:
+        """Colour scale mapping class names to their fixed colours.
+
+        The domain is limited to the classes actually shown (``present``) so the legend never
+        lists a class that is not on the chart; the name->colour pairing stays fixed regardless.
+        Names the style does not know come last, in grey.
+        """
+        names, colors = list(self.names), list(self.colors)
+        if present is not None:
+            present_set = set(present)
+            keep = [i for i, n in enumerate(names) if n in present_set]
+            extra = [n for n in present if n not in names]
+            names = [names[i] for i in keep] + sorted(extra)
+            colors = [colors[i] for i in keep] + [OTHER_CLASS_COLOR] * len(extra)
+        return alt.Scale(domain=names, range=colors)
+
+
+@cache
+def _ecg5000() -> ClassStyle:
+    # One instance: its name lookup is built once for every chart drawn with the default.
+    codes = tuple(sorted(SHORT_CLASS_NAMES))
+    return ClassStyle(
+        codes=codes,
+        names=tuple(SHORT_CLASS_NAMES[c] for c in codes),
+        colors=tuple(CLASS_COLORS[c] for c in codes),
+        normal=NORMAL,
+    )
+
+
+def _distinct(names: list[str]) -> tuple[str, ...]:
+    """``names`` with a repeated one numbered ("Class 1 (2)"): two labels of a file may read
+    alike once named (a label "1" and a label "Class 1")."""
+    out: list[str] = []
+    for name in names:
+        unique, k = name, 1
+        while unique in out:
+            k += 1
+            unique = f"{name} ({k})"
+        out.append(unique)
+    return tuple(out)
+
+
+def _class_name(c: object) -> str:
+    """ECG5000's name of a class id (the beat charts draw ECG5000's classes only)."""
+    return ClassStyle.ecg5000().name(c)
+
+
+def _lower_first(name: str) -> str:
+    """``name`` inside a sentence: "Normal" -> "normal", but "PVC" and "R-on-T PVC" stay."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
 
 
 def text_px(text: str, font_px: float, bold: bool = False) -> float:

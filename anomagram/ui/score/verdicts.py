@@ -103,7 +103,9 @@ def _against_labels(scored: logic.Scored, summary, threshold: float, own: bool) 
                 height=CHART_HEIGHT,
             )
         else:
-            # The chart names ECG5000's classes; another dataset's model gets its own names.
+            # A file's labels are read as ECG5000's codes (1-5, "abnormal"; anomagram.upload),
+            # not as the classes of the model's dataset, so another dataset's model has no
+            # classes of its own to chart: a table lists the codes found, in its words.
             st.markdown("**Flagged abnormal, by the label in your file**")
             st.dataframe(
                 logic.per_class_table(summary, scored.class_names),

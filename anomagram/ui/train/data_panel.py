@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from anomagram import sources
+from anomagram import charts, sources
 from anomagram.data import Dataset
 from anomagram.spec import FIELDS, MIN_LENGTH, Spec
 from anomagram.ui.common import datasets
@@ -168,7 +168,7 @@ def _class_label(ds: Dataset, c: int) -> str:
 
 def _normal_picker(container, spec: Spec, ds: Dataset) -> None:
     base = datasets.base_dataset(spec)
-    order = data_charts.class_order(base)
+    order = charts.ClassStyle.of(base).codes  # the order the charts list the classes in
     # The dataset's own normal class is stored as "" (the default): links stay short.
     labels = {c: "" if c == base.normal else ds.label_text[c] for c in order}
     st.session_state[NORMAL_W] = ds.normal
