@@ -258,7 +258,16 @@ def load_data(args: argparse.Namespace, spec: Spec) -> tuple[Spec, Dataset]:
         ds = sources.load(spec)
     else:
         ds = sources.read_csv(_read_data_file(path), path.name, spec)
-    return sources.for_data(spec, ds), ds
+    fitted = sources.for_data(spec, ds)
+    check_split(fitted, ds)
+    return fitted, ds
+
+
+def check_split(spec: Spec, ds: Dataset) -> None:
+    """Refuse, before any work, a split the data cannot give (too few normal rows left)."""
+    from anomagram.data import split_sizes
+
+    split_sizes(ds, spec.train_size, spec.test_size, spec.abnormal_pct)  # DataError
 
 
 def _clean(value):
@@ -472,6 +481,10 @@ def cmd_sweep(args) -> int:
     if not 1 <= args.seeds <= 20:
         raise CliError("--seeds must be between 1 and 20.")
     base, ds = load_data(args, base)
+    from anomagram.sweep import plan
+
+    for spec in plan(base, args.param, values, 1):  # a value may ask for a split too big
+        check_split(spec, ds)
     if not ds.labelled:
         raise CliError(
             f"{ds.name} has no labels, and a sweep compares AUCs, which need them. Add a label "

@@ -527,8 +527,13 @@ def _fit_length(ds: Dataset) -> Dataset:
     """Refuse rows shorter than the model's smallest input; resample longer ones down."""
     native = ds.native_length or ds.length
     if ds.length < MIN_LENGTH:
+        hint = (
+            " If the file is one long recording (one sample per row), set a window length."
+            if ds.unit == "windows"
+            else ""
+        )
         raise SourceError(
-            f"{ds.name}'s rows have {native} samples; at least {MIN_LENGTH} are needed."
+            f"{ds.name}'s rows have {native} samples; at least {MIN_LENGTH} are needed.{hint}"
         )
     if len(ds.y) * min(native, MAX_LENGTH) > MAX_VALUES:
         raise SourceError(f"{ds.name} has more than {MAX_VALUES:,} values; use fewer rows.")
@@ -562,6 +567,10 @@ def with_normal(ds: Dataset, normal_class: str = "") -> Dataset:
             raise SourceError(f"{ds.name} has no class {_quoted(wanted)}; its labels are {labels}.")
         chosen = matches[0]
     normal_count = int(np.sum(ds.y == chosen))
+    if not wanted and ds.labelled:
+        # The usual class is not a choice the user made: too few of it is for the split to
+        # refuse (``split_sizes``), and the reading stays usable to pick another class from.
+        return ds
     if normal_count < MIN_NORMAL and not ds.labelled:
         raise SourceError(
             f"{ds.name} gives {normal_count} {ds.unit}; at least {MIN_NORMAL} are needed to "

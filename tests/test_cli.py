@@ -692,12 +692,13 @@ BAD_DATA = {
     "too few normal windows": (
         {"few.csv": lambda p: _recording(p, n=1000, spikes=12)},
         ["--dataset", "{tmp}/few.csv", "--window", "50"],
-        "at least 20 are needed to learn what normal looks like",
+        # The data's usual normal class: refused by the split, with what is left to train on.
+        "normal windows for training after the test draw; at least 20 are needed",
     ),
     "too few normal rows": (
         {"few_rows.csv": lambda p: _ecg_windows(p, [1] * 15 + [2] * 10)},
         ["--dataset", "{tmp}/few_rows.csv"],
-        "has 15 windows of its normal class '1'; at least 20 are needed",
+        "normal windows for training after the test draw; at least 20 are needed",
     ),
     "a normal class the dataset does not have": (
         {},

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from anomagram import metrics, sources
-from anomagram.data import MIN_NORMAL, compose, load_ecg5000
+from anomagram.data import MIN_NORMAL, DataError, compose, load_ecg5000
 from anomagram.sources import (
     MAX_BYTES,
     MAX_WINDOWS,
@@ -515,3 +515,24 @@ def test_beats_to_score_are_normalised_as_the_models_rows_were():
     assert not rows_normalised(Spec(dataset="csv:beats.csv"))
     assert not rows_normalised(Spec(dataset="csv:rec.csv", window=100, stride=50))
     assert rows_normalised(Spec(dataset="csv:rec.csv", window=100, stride=50, normalise="window"))
+
+
+def test_a_usual_normal_class_too_small_still_reads_so_another_can_be_picked():
+    """'normal' is the usual class of this file but has 10 rows: the file still reads (the
+    page lists its classes from that reading), another class can be normal, and training on
+    the usual one is refused by the split with what is left to train on."""
+    rng = np.random.default_rng(0)
+    rows = [
+        f"{label}," + ",".join(f"{v:.3f}" for v in rng.normal(size=30))
+        for label in ["normal"] * 10 + ["afib"] * 60
+    ]
+    ds = sources.read_windows(
+        "label," + ",".join(f"v{i}" for i in range(30)) + "\n" + "\n".join(rows), "x.csv"
+    )
+    assert ds.label_text[ds.normal] == "normal"
+    with pytest.raises(DataError, match="at least 20 are needed"):
+        compose(ds, train_size=100, test_size=20, abnormal_pct=0, seed=0)
+    afib = sources.with_normal(ds, "AFIB")
+    assert compose(afib, train_size=100, test_size=20, abnormal_pct=0, seed=0).train_x.shape[0] > 20
+    with pytest.raises(SourceError, match="at least 20"):
+        sources.with_normal(ds, "normal")  # chosen by hand: refused at once
