@@ -380,3 +380,18 @@ def test_title_breaks_long_lines_at_spaces():
     assert " ".join(t["subtitle"]) == long.strip()
     assert _title("Short", ["one", "two"]).to_dict()["subtitle"] == ["one", "two"]
     assert _title("Short").to_dict() == {"text": "Short", "anchor": "start"}
+
+
+def test_the_error_histogram_names_unlabelled_windows_as_such():
+    errors = np.linspace(0.0, 1.0, 50)
+    chart = C.error_histogram(
+        errors, np.zeros(50, bool), threshold=0.5, unit="windows", labelled=False
+    )
+    text = str(chart.to_dict())
+    assert "Reconstruction error of test windows" in text
+    assert "50 windows, none labelled" in text
+    assert "Unlabelled" in text and "'Normal'" not in text
+    # The ECG5000 default is unchanged.
+    default = str(C.error_histogram(errors, errors > 0.9).to_dict())
+    assert "Reconstruction error of test beats" in default
+    assert "45 normal and 5 abnormal beats" in default

@@ -181,9 +181,11 @@ def error_histogram(
     threshold: float | None = None,
     bins: int = 40,
     x_max: float | None = None,
-    title: str = "Reconstruction error of test beats",
+    title: str | None = None,
     legend_title: str = "True label",
     note: str | None = None,
+    unit: str = "beats",
+    labelled: bool = True,
 ) -> AnyChart:
     """Overlaid histograms of reconstruction error for normal and abnormal beats.
 
@@ -192,8 +194,15 @@ def error_histogram(
     groups are the model's verdicts rather than true labels, say so with ``legend_title``.
     ``note`` (e.g. "epoch 12") is written in the plot's top right corner as data, not in the
     title, so a chart redrawn every epoch keeps one spec and only its data changes.
+    ``unit`` names the rows (beats, windows); without labels (``labelled=False``) they are one
+    group, "Unlabelled", not "Normal".
     """
+    title = f"Reconstruction error of test {unit}" if title is None else title
     df, hi, dropped = _histogram_frame(errors, is_abnormal, bins, x_max)
+    domain, colours = _GROUP_DOMAIN, _GROUP_RANGE
+    if not labelled:
+        df = df.replace({"group": {"Normal": "Unlabelled"}})
+        domain, colours, legend_title = ["Unlabelled"], _GROUP_RANGE[:1], "Test " + unit
     thr = _finite_or_none(threshold)
     x_hi = max(hi, thr * 1.05) if thr is not None else hi
     # Vega-Lite does not clip marks to the plot, so an out-of-range rule would float outside it.
@@ -210,17 +219,17 @@ def error_histogram(
                 scale=alt.Scale(domain=[x_lo, x_hi], nice=False),
             ),
             x2=alt.X2("bin_end:Q"),
-            y=alt.Y("count:Q", stack=None, title="Number of beats", axis=_count_axis()),
+            y=alt.Y("count:Q", stack=None, title=f"Number of {unit}", axis=_count_axis()),
             color=alt.Color(
                 "group:N",
                 title=legend_title,
-                scale=alt.Scale(domain=_GROUP_DOMAIN, range=_GROUP_RANGE),
+                scale=alt.Scale(domain=domain, range=colours),
                 legend=alt.Legend(orient="top"),
             ),
             tooltip=[
-                alt.Tooltip("group:N", title="Beats"),
+                alt.Tooltip("group:N", title=unit.capitalize()),
                 alt.Tooltip("range:N", title="Error range"),
-                alt.Tooltip("count:Q", title="Number of beats"),
+                alt.Tooltip("count:Q", title=f"Number of {unit}"),
                 alt.Tooltip("share:Q", title="Share of this group", format=".1%"),
             ],
         )
@@ -233,7 +242,7 @@ def error_histogram(
             {
                 "threshold": [thr],
                 "label": [f"Threshold {thr:.3g}"],
-                "meaning": ["Beats with a larger error are flagged as abnormal"],
+                "meaning": [f"{unit.capitalize()} with a larger error are flagged as abnormal"],
             }
         )
         tooltip = [
@@ -273,7 +282,11 @@ def error_histogram(
 
     n_normal = int(df.loc[df["group"] == "Normal", "count"].sum()) if len(df) else 0
     n_abnormal = int(df.loc[df["group"] == "Abnormal", "count"].sum()) if len(df) else 0
-    subtitle = [f"{n_normal} normal and {n_abnormal} abnormal beats"]
+    if labelled:
+        subtitle = [f"{n_normal} normal and {n_abnormal} abnormal {unit}"]
+    else:
+        n_all = int(df["count"].sum()) if len(df) else 0
+        subtitle = [f"{n_all} {unit}, none labelled: the threshold splits them"]
     if dropped:
         subtitle.append(f"({dropped} invalid values ignored)")
     return alt.layer(*layers).properties(title=_title(title, subtitle), height=DEFAULT_HEIGHT)

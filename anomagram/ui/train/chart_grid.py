@@ -139,7 +139,13 @@ def draw_charts(
         lap("loss")
     if "histogram" in slots:
         histogram = charts.error_histogram(
-            errors, y, threshold=threshold, x_max=x_max, note=f"epoch {report.epoch}"
+            errors,
+            y,
+            threshold=threshold,
+            x_max=x_max,
+            note=f"epoch {report.epoch}",
+            unit=p.dataset.unit,
+            labelled=p.labelled,
         )
         show_plot(slots["histogram"], histogram, PLOT_HEIGHT["histogram"])
         lap("histogram")
