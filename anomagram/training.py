@@ -437,7 +437,12 @@ class Trainer:
         )
 
     def detector(self, threshold: float, info: dict | None = None) -> Detector:
-        info = {"epochs": self.epochs_done, **(info or {})}
+        # The rows it learnt from: a small dataset gives fewer than the spec's train_size.
+        info = {
+            "epochs": self.epochs_done,
+            "train_rows": len(self.prepared.split.train_y),
+            **(info or {}),
+        }
         return Detector(
             self.model,
             self.prepared.scaler,

@@ -101,7 +101,10 @@ def _describe(detector, name: str) -> str:
     info = detector.info or {}
     parts = [f"**{name}**: {detector.spec.describe()}"]
     if _number(info.get("epochs")) and info["epochs"] > 0:
-        parts.append(f"trained {info['epochs']:g} epochs on {detector.spec.train_size:,} beats")
+        # Files from before train_rows was recorded trained on the spec's size (ECG5000).
+        rows = info["train_rows"] if _number(info.get("train_rows")) else detector.spec.train_size
+        unit = "windows" if detector.spec.dataset.startswith("csv:") else "beats"
+        parts.append(f"trained {info['epochs']:g} epochs on {rows:,g} {unit}")
     if _number(info.get("auc")):
         parts.append(f"test AUC {info['auc']:.3f}")
     strategy = user_text(str(info.get("threshold_strategy", "")).replace("_", " "))
