@@ -40,6 +40,8 @@ from anomagram.data import (
     MIN_NORMAL,
     DataError,
     Dataset,
+    Split,
+    compose,
     load_ecg5000,
     split_sizes,
 )
@@ -624,6 +626,17 @@ def rows_normalised(spec: Spec) -> bool:
     if spec.dataset.startswith(CSV_PREFIX):
         return spec.normalise == "window"
     return True
+
+
+def split_for(spec: Spec, ds: Dataset) -> Split:
+    """The training and test rows ``spec`` draws from ``ds`` (see ``data.compose``)."""
+    return compose(
+        ds,
+        train_size=spec.train_size,
+        test_size=spec.test_size,
+        abnormal_pct=spec.abnormal_pct,
+        seed=spec.seed,
+    )
 
 
 def sized_for(spec: Spec, ds: Dataset) -> Spec:

@@ -20,7 +20,7 @@ import numpy as np
 
 from anomagram import compiled, metrics, sources
 from anomagram.backend import keras_module
-from anomagram.data import Dataset, MinMaxScaler, Split, compose
+from anomagram.data import Dataset, MinMaxScaler, Split
 from anomagram.inference import probe
 from anomagram.model import Detector, build_autoencoder, reinitialize
 from anomagram.scheduler import Stopped, Ticket
@@ -62,13 +62,7 @@ def prepare(spec: Spec, data: Dataset | None = None) -> Prepared:
             f"The spec's beats have {spec.length} samples, {data.name}'s {data.length}; "
             "use sources.for_data(spec, data)."
         )
-    split = compose(
-        data,
-        train_size=spec.train_size,
-        test_size=spec.test_size,
-        abnormal_pct=spec.abnormal_pct,
-        seed=spec.seed,
-    )
+    split = sources.split_for(spec, data)
     scaler = MinMaxScaler.fit(split.train_x)
     return Prepared(
         split, scaler, scaler.transform(split.train_x), scaler.transform(split.test_x), data

@@ -39,3 +39,19 @@ def pretrained_bytes(pretrained):
     from anomagram.ui.score import logic
 
     return logic.detector_bytes(pretrained)
+
+
+# A model of another dataset and length: ECG200's 96-sample beats, a few epochs (about 0.5 s).
+ECG200_SPEC_SMALL = {"dataset": "ucr:ECG200", "train_size": 100, "test_size": 50, "epochs": 5}
+
+
+@pytest.fixture(scope="module")
+def ecg200_trainer():
+    from anomagram import sources
+    from anomagram.spec import Spec
+    from anomagram.training import Trainer
+
+    spec = Spec(**ECG200_SPEC_SMALL, batch_size=32)
+    trainer = Trainer.create(spec, sources.load(spec))
+    trainer.train()
+    return trainer

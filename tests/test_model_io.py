@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from anomagram import sources
 from anomagram.cli import main
 from anomagram.model import (
     ABNORMAL,
@@ -166,19 +165,14 @@ def test_cli_score_agrees_with_the_page(ecg, pretrained, small_trainer, tmp_path
 
 # --- models of other datasets and lengths ---------------------------------------------------------
 
-ECG200_SPEC = Spec(dataset="ucr:ECG200", train_size=100, test_size=50, epochs=5, batch_size=32)
-
 
 @pytest.fixture(scope="module")
-def ecg200_detector():
+def ecg200_detector(ecg200_trainer):
     """An ECG200 model (96 samples per beat) trained a few epochs, recording its dataset."""
-    from anomagram.training import Trainer
-
-    data = sources.load(ECG200_SPEC)
-    trainer = Trainer.create(ECG200_SPEC, data)
-    trainer.train()
+    trainer = ecg200_trainer
     # Trainer.detector records the data it trained on: what --save and the page's export write.
-    return trainer.detector(trainer.threshold("best_accuracy"), {"source": "test"}), data
+    detector = trainer.detector(trainer.threshold("best_accuracy"), {"source": "test"})
+    return detector, trainer.prepared.dataset
 
 
 def test_ecg200_model_round_trip_keeps_its_length_and_dataset(ecg200_detector):

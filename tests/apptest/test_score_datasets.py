@@ -16,15 +16,11 @@ ECG200 = Spec(dataset="ucr:ECG200", train_size=100, test_size=50, epochs=5, batc
 
 
 @pytest.fixture(scope="module")
-def ecg200():
+def ecg200(ecg200_trainer):
     """(trainer, the model as a file's bytes, the data) of a few epochs on ECG200."""
-    from anomagram.training import Trainer
-
-    data = sources.load(ECG200)
-    trainer = Trainer.create(ECG200, data)
-    trainer.train()
+    trainer = ecg200_trainer
     detector = trainer.detector(trainer.threshold("best_accuracy"))
-    return trainer, logic.detector_bytes(detector), data
+    return trainer, logic.detector_bytes(detector), trainer.prepared.dataset
 
 
 def _text(at) -> str:

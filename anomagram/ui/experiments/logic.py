@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from anomagram import budget
+from anomagram import budget, sources
 from anomagram import spec as spec_module
-from anomagram.data import Dataset, compose
+from anomagram.data import Dataset
 from anomagram.numbers import shown
 from anomagram.presets import PRESETS, matching_preset, preset_spec
 from anomagram.spec import FIELDS, REGULARIZERS, TRAIN_SIZE_CHOICES, Spec, SpecError, value_text
@@ -223,14 +223,7 @@ def split_notes(base: Spec, param: str, values: Sequence, data: Dataset) -> list
     sizes: dict[tuple[int, int], list] = {}
     for value in values if vary else values[:1]:
         try:
-            spec = base.replace(**{param: value})
-            split = compose(
-                data,
-                train_size=spec.train_size,
-                test_size=spec.test_size,
-                abnormal_pct=spec.abnormal_pct,
-                seed=spec.seed,
-            )
+            split = sources.split_for(base.replace(**{param: value}), data)
         except ValueError as exc:  # said again, with the run, if the sweep is started
             found.setdefault(str(exc), []).append(value)
             continue

@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from anomagram import metrics
-from anomagram.data import ECG5000, ECG5000_KEY, SHORT_CLASS_NAMES, Dataset, compose
+from anomagram import metrics, sources
+from anomagram.data import ECG5000, ECG5000_KEY, SHORT_CLASS_NAMES, Dataset
 from anomagram.model import (
     MAX_MODEL_BYTES,
     Detector,
@@ -136,13 +136,7 @@ def dataset_example(ds: Dataset, spec, seed: int = 7) -> Example:
 
     Raises ``ValueError`` (a ``DataError``) when the spec's split cannot be drawn from ``ds``.
     """
-    split = compose(
-        ds,
-        train_size=spec.train_size,
-        test_size=spec.test_size,
-        abnormal_pct=spec.abnormal_pct,
-        seed=spec.seed,
-    )
+    split = sources.split_for(spec, ds)
     abnormal = ds.is_abnormal(split.test_y) if ds.labelled else np.zeros(len(split.test_y), bool)
     rng = np.random.default_rng(seed)
     normal_idx = rng.permutation(np.flatnonzero(~abnormal))[:EXAMPLE_NORMAL]
