@@ -12,7 +12,6 @@ from anomagram.ui.score import logic
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "score.py")
 EXAMPLE = "🧪 Example file"
-ECG200 = Spec(dataset="ucr:ECG200", train_size=100, test_size=50, epochs=5, batch_size=32)
 
 
 @pytest.fixture(scope="module")
