@@ -551,10 +551,61 @@ def _label_column(text: str):
         raise CliError("--label-column takes auto, none or a column number.") from None
 
 
+def _label_lines(parsed, errors, threshold: float, spec: Spec) -> list[str]:
+    """How the verdicts compare with the file's labels, as the Score page shows them: over the
+    beats with a readable label and a finite error; no lines without such beats.
+
+    Each label code of the output's ``label`` column gets a line: its class (and the label the
+    model's data writes for it), how many beats carry it and the share flagged abnormal."""
+    from anomagram import metrics
+    from anomagram.data import SHORT_CLASS_NAMES
+    from anomagram.upload.labels import ABNORMAL, NORMAL_LABEL, UNKNOWN_LABEL
+
+    if parsed.labels is None:
+        return []
+    labels = np.asarray(parsed.labels)
+    errors = np.asarray(errors, np.float64)
+    known = (labels != UNKNOWN_LABEL) & np.isfinite(errors)
+    if not known.any():
+        return []
+    classes = parsed.classes
+    if classes is not None:
+        names = classes.names_by_code()
+        texts = dict(zip(classes.codes, classes.labels, strict=True))
+        owner = f"{classes.dataset}'s" if classes.dataset else "the model's"
+    else:
+        ecg5000 = spec.dataset == ECG5000_KEY
+        names = {c: name if ecg5000 else f"Class {c}" for c, name in SHORT_CLASS_NAMES.items()}
+        texts, owner = {}, "ECG5000's"
+    names[ABNORMAL] = "abnormal (class not given)"
+    y, scored = labels[known] != NORMAL_LABEL, errors[known]
+    m = metrics.metrics_at(y, scored, threshold)
+    auc = metrics.auc(y, scored) if y.any() and (~y).any() else float("nan")
+    unknown = int(np.sum(~known & np.isfinite(errors)))
+    left_out = f"; {_count(unknown, 'beat')} without a readable label left out" if unknown else ""
+    lines = [
+        f"labels      {_count(int(known.sum()), 'beat')} labelled, read as {owner} "
+        f"classes{left_out}",
+        f"accuracy    {_fmt(m.accuracy)}   precision {_fmt(m.precision)}   "
+        f"recall {_fmt(m.recall)}   F1 {_fmt(m.f1)}   AUC {_fmt(auc)}",
+        "flagged abnormal per label (the label column's code; for the normal class, false alarms):",
+    ]
+    rates = metrics.per_class_detection(labels[known], scored, threshold, tuple(names))
+    counts = metrics.class_counts(labels[known], tuple(names))
+    for code, rate in rates.items():
+        if counts[code]:
+            text = texts.get(code)
+            what = names[code] + (f" (label {text})" if text and text != names[code] else "")
+            what += ", normal" if code == NORMAL_LABEL else ""
+            lines.append(f"  {code:>2}  {what:<44} {_fmt(rate)} of {counts[code]}")
+    return lines
+
+
 def cmd_score(args) -> int:
     from anomagram import sources
     from anomagram.model import ABNORMAL, UNSCORED, ModelFileError, load_detector
     from anomagram.upload import UploadError, parse_beats, scores_csv
+    from anomagram.upload.labels import LabelClasses
 
     try:
         # Every argument is checked before the model is loaded or the beats are read.
@@ -562,6 +613,9 @@ def cmd_score(args) -> int:
         out_path = _output_path(args.out, "--out") if args.out else None
         label_column = _label_column(args.label_column)
         detector = load_detector(args.model)
+        # Labels as the model's data wrote them (-1 / 1 for ECG200); ECG5000's codes for its
+        # models and for files that do not describe their data.
+        classes = LabelClasses.of_model(detector.dataset)
         with path.open("rb") as f:  # parse_beats reads at most its limit plus one byte
             parsed = parse_beats(
                 f,
@@ -570,12 +624,14 @@ def cmd_score(args) -> int:
                 if args.znorm is None
                 else args.znorm,
                 n=detector.spec.length,  # the model's own width: 96 for an ECG200 model
+                classes=classes,
             )
     except (ModelFileError, UploadError) as exc:
         raise CliError(str(exc)) from None
     threshold = detector.threshold if args.threshold is None else args.threshold
     errors, verdicts = detector.score(parsed.beats, threshold)
-    text = scores_csv(parsed.lines, errors, verdicts, parsed.labels)
+    texts = classes.texts_by_code() if classes is not None else None
+    text = scores_csv(parsed.lines, errors, verdicts, parsed.labels, label_texts=texts)
     if out_path:
         try:
             out_path.write_text(text)
@@ -594,6 +650,8 @@ def cmd_score(args) -> int:
             "finite number",
             file=sys.stderr,
         )
+    for line in _label_lines(parsed, errors, threshold, detector.spec):
+        print(line, file=sys.stderr)
     flagged = sum(v == ABNORMAL for v in verdicts)
     print(
         f"{_count(len(verdicts) - len(unscored), 'beat')} scored, {flagged} flagged abnormal "

@@ -524,6 +524,103 @@ def test_a_model_of_another_length_scores_rows_at_its_own_length(ecg200_run, tmp
         assert "10 beats scored" in capsys.readouterr().err
 
 
+def _labelled_csv(path: Path, labels, rows, header: bool = False) -> Path:
+    pairs = zip(labels, rows, strict=True)
+    lines = [f"{label}," + ",".join(f"{v:.5g}" for v in x) for label, x in pairs]
+    if header:
+        lines.insert(0, "label," + ",".join(f"t{i}" for i in range(1, len(rows[0]) + 1)))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_score_reads_an_ecg200_models_labels_and_reports_accuracy(ecg200_run, tmp_path, capsys):
+    from anomagram import metrics, sources
+    from anomagram.model import load_detector
+
+    _, model = ecg200_run
+    detector = load_detector(model)
+    data = sources.load(detector.spec)
+    split = sources.split_for(detector.spec, data)  # the test rows this model never saw
+    labels = [data.label_text[int(y)] for y in split.test_y]
+    assert set(labels) == {"-1", "1"}
+    beats = _labelled_csv(tmp_path / "ecg200.csv", labels, split.test_x)
+    out = tmp_path / "scores.csv"
+    capsys.readouterr()
+    assert main(["score", str(beats), "--model", str(model), "--out", str(out)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    # The output keeps its columns; the label column repeats each row's label as the file
+    # wrote it (-1, not the code 2 it was read as).
+    table = out.read_text().splitlines()
+    assert table[0] == "line,error,verdict,label" and len(table) == len(labels) + 1
+    written = [int(line.split(",")[3]) for line in table[1:]]
+    assert written == [int(label) for label in labels]
+    errors = np.array([float(line.split(",")[1]) for line in table[1:]])
+    truth = data.is_abnormal(split.test_y)
+    m = metrics.metrics_at(truth, errors, detector.threshold)
+    n = len(labels)
+    assert f"labels      {n} beats labelled, read as ECG200's classes" in err
+    assert (
+        f"accuracy    {m.accuracy:.3f}   precision {m.precision:.3f}   recall {m.recall:.3f}   "
+        f"F1 {m.f1:.3f}   AUC {metrics.auc(truth, errors):.3f}" in err
+    )
+    per_label = [line.split() for line in err if line.startswith("   ")]
+    assert [row[:2] for row in per_label] == [["1", "Normal"], ["2", "Myocardial"]]
+    assert per_label[0][-1] == str(int((~truth).sum())) and per_label[1][-1] == str(truth.sum())
+    assert "(label -1)" in err[-2] and not any(line.startswith("warning") for line in err)
+    assert err[-1].startswith(f"{n} beats scored, ")  # the summary stays the last line
+
+
+def test_score_reads_words_and_scores_unknown_labels_for_an_ecg200_model(
+    ecg200_run, tmp_path, capsys
+):
+    from anomagram import sources
+
+    _, model = ecg200_run
+    x = sources.load(Spec(dataset="ucr:ECG200")).x[:6]
+    labels = ["normal", "abnormal", "Myocardial infarction", "-1.0", "2", "MI"]
+    beats = _labelled_csv(tmp_path / "mixed.csv", labels, x, header=True)
+    capsys.readouterr()
+    assert main(["score", str(beats), "--model", str(model)]) == 0
+    captured = capsys.readouterr()
+    # Each label as the model's data writes it; "abnormal" (no class given) stays a word.
+    assert [line.rsplit(",", 1)[1] for line in captured.out.splitlines()[1:]] == [
+        "1",
+        "abnormal",
+        "-1",
+        "-1",
+        "",
+        "",
+    ]
+    err = captured.err.splitlines()
+    assert (
+        "warning: 2 rows have a label that is none of ECG200's classes (1, -1, their names, "
+        "normal, abnormal) ('2', 'MI'); they are scored without a label"
+    ) in err
+    assert (
+        "labels      4 beats labelled, read as ECG200's classes; 2 beats without a readable "
+        "label left out"
+    ) in err
+    assert any(line.split()[:2] == ["6", "abnormal"] for line in err)
+    assert err[-1].startswith("6 beats scored, ")
+
+
+def test_score_of_an_ecg5000_model_reads_labels_as_before_and_reports_accuracy(
+    tmp_path, capsys, ecg
+):
+    beats = _labelled_csv(
+        tmp_path / "ecg.csv", [int(c) for c in ecg.test_pool_y[:30]], ecg.test_pool_x[:30]
+    )
+    capsys.readouterr()
+    assert main(["score", str(beats), "--model", _pretrained_model()]) == 0
+    captured = capsys.readouterr()
+    codes = [int(line.rsplit(",", 1)[1]) for line in captured.out.splitlines()[1:]]
+    assert codes == [int(c) for c in ecg.test_pool_y[:30]]  # ECG5000's ids, as before
+    err = captured.err.splitlines()
+    assert "labels      30 beats labelled, read as ECG5000's classes" in err
+    assert any(line.startswith("accuracy    ") for line in err)
+    assert any(line.split()[:2] == ["1", "Normal,"] for line in err)
+
+
 def test_train_on_a_csv_of_windows_with_labels_in_words(tmp_path, capsys):
     data = _windows(tmp_path / "windows.csv")
     argv = ["train", "--dataset", str(data), "--normal-class", "normal", "--epochs", "20"]

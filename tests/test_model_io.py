@@ -27,6 +27,7 @@ from anomagram.numbers import NumberError
 from anomagram.spec import Spec
 from anomagram.ui.score import logic
 from anomagram.upload import parse_beats, scores_csv
+from anomagram.upload.labels import LabelClasses
 
 # --- round trips -------------------------------------------------------------------------------
 
@@ -214,9 +215,20 @@ def test_ecg200_example_is_drawn_from_its_test_set(ecg200_detector):
     detector, data = ecg200_detector
     example = logic.dataset_example(data, detector.spec)
     assert (example.normal, example.abnormal, example.labelled) == (5, 7, True)
-    parsed = parse_beats(example.text, n=96)
+    classes = LabelClasses.of_model(detector.dataset)
+    parsed = parse_beats(example.text, n=96, classes=classes)
     assert parsed.beats.shape == (12, 96) and [r.line for r in parsed.rejected] == [5]
-    assert sorted(set(parsed.labels)) == [1, 6]  # normal / abnormal, as every file is read
+    # Labelled with ECG200's own labels, read back as its two classes (normal is code 1).
+    assert example.text.splitlines()[1].split(",")[0] in {"-1", "1"}
+    assert sorted(set(parsed.labels)) == sorted(classes.codes)
+    scores = scores_csv(
+        parsed.lines,
+        np.zeros(12),
+        ["normal"] * 12,
+        parsed.labels,
+        label_texts=classes.texts_by_code(),
+    )
+    assert set(pd.read_csv(io.StringIO(scores))["label"]) == {-1, 1}  # the file's words
 
 
 def test_a_length_500_model_round_trips(tmp_path):

@@ -26,6 +26,7 @@ from anomagram.upload import (
     parse_beats,
     scores_csv,
 )
+from anomagram.upload.labels import UNKNOWN_LABEL, LabelClasses, class_codes
 
 
 def beat(seed: int, n: int = SEQ_LEN) -> np.ndarray:
@@ -713,3 +714,223 @@ def test_check_size_refuses_by_size_alone():
     check_size(MAX_BYTES)
     with pytest.raises(UploadError, match=r"^big\.csv is 1000 MB, over the 5 MB limit; split"):
         check_size(10**9, name="big.csv")
+
+
+# --- labels read as the classes of a model's dataset (issue 15) ---------------------------------
+
+ECG200_BLOCK = {  # what an ECG200 model's file says about its data (sources.describe)
+    "name": "ECG200",
+    "key": "ucr:ECG200",
+    "labelled": True,
+    "normal_class": "1",
+    "counts": {"-1": 67, "1": 133},
+    "class_names": {"-1": "Myocardial infarction", "1": "Normal"},
+}
+
+
+def ecg200_classes() -> LabelClasses:
+    classes = LabelClasses.of_model(ECG200_BLOCK)
+    assert classes is not None
+    return classes
+
+
+def test_a_models_classes_come_from_its_dataset_block():
+    classes = ecg200_classes()
+    # The normal class is code 1, as in ECG5000's reading; the others follow it.
+    assert classes.labels == ("1", "-1") and classes.codes == (1, 2)
+    assert classes.names_by_code() == {1: "Normal", 2: "Myocardial infarction"}
+    assert classes.dataset == "ECG200"
+    # ECG5000's models and files that do not describe their data keep ECG5000's reading.
+    assert LabelClasses.of_model(None) is None
+    assert LabelClasses.of_model({**ECG200_BLOCK, "key": "ecg5000"}) is None
+    assert LabelClasses.of_model({**ECG200_BLOCK, "normal_class": "7"}) is None
+    # Data without labels has no classes: only the words are read.
+    unlabelled = LabelClasses.of_model(
+        {
+            "name": "rec.csv",
+            "key": "csv:rec.csv",
+            "labelled": False,
+            "normal_class": "unlabelled",
+            "counts": {"unlabelled": 300},
+        }
+    )
+    assert unlabelled is not None and unlabelled.labels == ()
+    assert unlabelled.names_by_code() == {1: "Normal"}
+
+
+def test_class_codes_skip_the_code_of_abnormal_without_a_class():
+    assert class_codes(2) == (1, 2)
+    assert class_codes(7) == (1, 2, 3, 4, 5, 7, 8)
+    assert ABNORMAL not in class_codes(40) and len(set(class_codes(40))) == 40
+    many = LabelClasses.of_model(
+        {"name": "m", "key": "ucr:M", "normal_class": "a", "counts": {c: 10 for c in "abcdefg"}}
+    )
+    assert many is not None and many.codes == class_codes(7)
+    assert many.names_by_code()[7] == "Class f"
+
+
+def test_ecg200_labels_are_found_and_read_for_an_ecg200_model():
+    classes = ecg200_classes()
+    labels = ["-1", "1", "1", "-1", "1"]
+    text = "\n".join(row(s, n=96, label=lab) for s, lab in enumerate(labels)) + "\n"
+    parsed = parse_beats(text, n=96, classes=classes)
+    # A first column of -1 and 1 beside 96 float values is this model's label column...
+    assert parsed.label_column == 0 and parsed.beats.shape == (5, 96)
+    assert list(parsed.labels) == [2, 1, 1, 2, 1] and parsed.classes == classes
+    assert not parsed.warnings
+    np.testing.assert_allclose(parsed.beats[0], parsed_beat(0, 96), atol=1e-5)
+    assert detect_label_column([c.split(",") for c in text.split()], classes=classes) == 0
+    # ...and, read as ECG5000's, not a label column (-1 is no ECG5000 label): beat values.
+    ecg5000 = parse_beats(text, n=96)
+    assert ecg5000.label_column is None and ecg5000.labels is None
+    assert detect_label_column([c.split(",") for c in text.split()]) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "code"),
+    [
+        ("1", 1),
+        ("1.0", 1),
+        (" 1 ", 1),
+        ("+1", 1),
+        ("-1", 2),
+        ("-1.000", 2),
+        ("-1e0", 2),
+        ("Normal", 1),
+        ("NORMAL", 1),
+        ("myocardial INFARCTION", 2),
+        ('"Myocardial infarction"', 2),
+        ("abnormal", ABNORMAL),
+        ("Anomaly", ABNORMAL),
+        ("2", UNKNOWN_LABEL),  # an ECG5000 class, not one of ECG200's
+        ("0", UNKNOWN_LABEL),  # not 1 = normal / 0 = abnormal: that is ECG5000's convention
+        ("MI", UNKNOWN_LABEL),
+        ("nan", UNKNOWN_LABEL),
+        ("inf", UNKNOWN_LABEL),
+        ("", UNKNOWN_LABEL),
+    ],
+)
+def test_an_ecg200_label_cell_is_read_as_its_class(cell, code):
+    text = "label," + ",".join(f"t{i}" for i in range(96)) + "\n"
+    text += "\n".join(
+        f"{lab}," + ",".join(f"{v:.5f}" for v in beat(s, 96))
+        for s, lab in enumerate(["1", "-1", cell])
+    )
+    parsed = parse_beats(text, n=96, classes=ecg200_classes())
+    assert parsed.label_column == 0 and len(parsed.beats) == 3
+    assert list(parsed.labels) == [1, 2, code]
+
+
+def test_an_unknown_label_is_scored_and_named_in_a_note():
+    classes = ecg200_classes()
+    labels = ["1", "-1", "2", "1", "3", "-1", "2"]
+    text = "\n".join(row(s, n=96, label=lab) for s, lab in enumerate(labels)) + "\n"
+    parsed = parse_beats(text, n=96, classes=classes)
+    # ECG5000's ids among ECG200's labels: the column is still labels, the ids unknown.
+    assert parsed.label_column == 0 and len(parsed.beats) == 7
+    assert list(parsed.labels) == [1, 2, 0, 1, 0, 2, 0]
+    assert parsed.warnings == (
+        "3 rows have a label that is none of ECG200's classes (1, -1, their names, normal, "
+        "abnormal) ('2', '3'); they are scored without a label",
+    )
+
+
+def test_words_still_work_for_every_model():
+    text = rows(4, n=96, label="normal").replace("normal", "abnormal", 2)
+    for classes in (None, ecg200_classes(), LabelClasses((), (), "rec.csv")):
+        parsed = parse_beats(text, n=96, classes=classes)
+        assert parsed.label_column == 0 and list(parsed.labels) == [ABNORMAL, ABNORMAL, 1, 1]
+
+
+def test_a_recordings_0_and_1_are_its_own_classes_not_ecg5000s_convention():
+    block = {
+        "name": "rec.csv",
+        "key": "csv:rec.csv",
+        "normal_class": "0",
+        "counts": {"0": 380, "1": 19},
+        "class_names": {"0": "Normal", "1": "Anomaly"},
+    }
+    classes = LabelClasses.of_model(block)
+    text = "\n".join(row(s, n=50, label=lab) for s, lab in enumerate("01101")) + "\n"
+    parsed = parse_beats(text, n=50, classes=classes)
+    assert parsed.label_column == 0 and list(parsed.labels) == [1, 2, 2, 1, 2]
+    assert not any("ECG5000 convention" in w for w in parsed.warnings)
+    # The class named Anomaly is that class, before the word that means "abnormal".
+    parsed = parse_beats(rows(2, n=50, label="anomaly"), n=50, classes=classes)
+    assert list(parsed.labels) == [2, 2]
+    # Read as ECG5000's, the same file has 1 = normal and 0 = abnormal, as before.
+    assert list(parse_beats(text, n=50).labels) == [ABNORMAL, 1, 1, ABNORMAL, 1]
+
+
+def test_text_labels_of_a_csv_dataset_are_read_in_any_case():
+    block = {
+        "name": "windows.csv",
+        "key": "csv:windows.csv",
+        "normal_class": "normal",
+        "counts": {"normal": 200, "spike": 40},
+        "class_names": {"normal": "normal", "spike": "spike"},
+    }
+    classes = LabelClasses.of_model(block)
+    labels = ["normal", "SPIKE", " Spike ", "drift"]
+    text = "\n".join(row(s, n=40, label=lab) for s, lab in enumerate(labels)) + "\n"
+    parsed = parse_beats(text, n=40, label_column=0, classes=classes)
+    assert list(parsed.labels) == [1, 2, 2, 0]
+    assert "'drift'" in parsed.warnings[-1]
+
+
+def test_labels_of_integer_beats_stand_apart_by_the_models_range():
+    classes = ecg200_classes()
+    # Beats in raw ADC counts: a -1 / 1 column stands apart from values around 500.
+    raw = [
+        [lab, *(str(500 + (i * 7 + s) % 40) for i in range(96))]
+        for s, lab in enumerate(["1", "-1", "1", "-1"])
+    ]
+    text = "\n".join(",".join(r) for r in raw)
+    parsed = parse_beats(text, n=96, classes=classes, z_normalise=False)
+    assert parsed.label_column == 0 and list(parsed.labels) == [1, 2, 1, 2]
+    assert parsed.warnings[0].startswith("Column 1 holds only the whole numbers -1, 1, unlike")
+    # Beats that are themselves small integers keep every column as values.
+    small = "\n".join(
+        ",".join([lab, *(str((i + s) % 3 - 1) for i in range(20))])
+        for s, lab in enumerate(["1", "-1", "1"])
+    )
+    assert parse_beats(small, n=20, classes=classes, z_normalise=False).label_column is None
+
+
+def test_a_hostile_dataset_block_reads_safely():
+    markup = "[x](http://evil) <b>"
+    block = {
+        "name": "**bold**",
+        "key": "csv:x.csv",
+        "normal_class": markup,
+        "counts": {markup: 5, "b": 4, "c": 3},
+        # Two classes named alike still get a name each: tables and charts tell them apart.
+        "class_names": {markup: "Same", "b": "Same", "c": "1"},
+    }
+    classes = LabelClasses.of_model(block)
+    assert classes.names == ("Same", "Same (2)", "1")
+    # A label before a name: "1" as a cell is a number, matched as no class's label here.
+    lines = [
+        f"{lab}," + ",".join(f"{v:.5f}" for v in beat(s, 30))
+        for s, lab in enumerate([markup.upper(), "same (2)", "c", "1"])
+    ]
+    parsed = parse_beats("\n".join(lines), n=30, label_column=0, classes=classes)
+    assert list(parsed.labels) == [1, 2, 3, 0]
+    with pytest.raises(ValueError, match="classes must be a LabelClasses"):
+        parse_beats(rows(2), classes={"1": "Normal"})
+
+
+def test_an_ecg5000_model_with_another_normal_class_reads_class_1_as_abnormal():
+    from anomagram import sources
+    from anomagram.spec import Spec
+    from anomagram.upload.labels import NORMAL_LABEL, LabelClasses
+
+    usual = sources.describe(sources.load(Spec()))
+    assert LabelClasses.of_model(usual) is None  # ECG5000's own reading
+    pvc = sources.describe(sources.load(Spec(normal_class="3")))
+    classes = LabelClasses.of_model(pvc)
+    assert classes is not None and classes.labels[0] == "3"
+    parsed = parse_beats(
+        "3," + ",".join(["0.1"] * 20) + "\n1," + ",".join(["0.2"] * 20), n=20, classes=classes
+    )
+    assert parsed.labels[0] == NORMAL_LABEL and parsed.labels[1] != NORMAL_LABEL

@@ -190,15 +190,22 @@ class ClassStyle:
             return cls.ecg5000()
         counts = ds.counts
         others = sorted((c for c in counts if c != ds.normal), key=lambda c: (-counts[c], c))
-        palette = [CLASS_COLORS[k] for k in sorted(CLASS_COLORS) if k != NORMAL]
-        colors = [palette[i] if i < len(palette) else OTHER_CLASS_COLOR for i in range(len(others))]
         codes = (ds.normal, *others)
+        return cls.ranked(codes, [ds.class_name(c) for c in codes], unit=ds.unit)
+
+    @classmethod
+    def ranked(cls, codes: Sequence[int], names: Sequence[str], unit: str = "beats") -> ClassStyle:
+        """Classes in chart order, the first of them normal: it gets the normal colour, the
+        others ECG5000's abnormal colours in turn, grey beyond those."""
+        palette = [CLASS_COLORS[k] for k in sorted(CLASS_COLORS) if k != NORMAL]
+        others = len(codes) - 1
+        colors = [palette[i] if i < len(palette) else OTHER_CLASS_COLOR for i in range(others)]
         return cls(
-            codes=codes,
-            names=_distinct([ds.class_name(c) for c in codes]),
+            codes=tuple(codes),
+            names=_distinct(list(names)),
             colors=(NORMAL_COLOR, *colors),
-            normal=ds.normal,
-            unit=ds.unit,
+            normal=codes[0],
+            unit=unit,
         )
 
     @cached_property

@@ -39,9 +39,15 @@ Format decisions:
   beat needs at least ``MIN_LENGTH`` (10) values. Longer or shorter beats are linearly
   resampled to ``n`` values: the model's length (``SEQ_LEN``, 140, for ECG5000).
 
-Labels (see :func:`detect_label_column` for the auto rule): ``ParsedBeats.labels`` holds
-ECG5000 class ids 1..5, :data:`ABNORMAL` (6) for a beat only known to be abnormal, and
-:data:`UNKNOWN_LABEL` (0) where the cell could not be read as a label. Cells are read as:
+Labels (see :func:`detect_label_column` for the auto rule) are read in the words of the
+model's data: ``parse_beats(..., classes=LabelClasses.of_model(detector.dataset))``
+(``anomagram.upload.labels.LabelClasses``).
+``ParsedBeats.labels`` holds a class code per beat, :data:`ABNORMAL` (6) for a beat only known
+to be abnormal, and :data:`UNKNOWN_LABEL` (0) where the cell could not be read as a label (the
+beat is still scored); the normal class is code 1 in both readings below.
+
+For a model of ECG5000, or a model file that does not describe its data (``classes`` None),
+the codes are ECG5000's class ids and cells are read as:
 
 * an integer 1..5 (``"3"``, ``"3.0"``, ``"3e0"``) -> that class id;
 * the words ``normal`` -> 1 and ``abnormal`` / ``anomaly`` / ``anomalous`` -> 6 (any case);
@@ -49,6 +55,18 @@ ECG5000 class ids 1..5, :data:`ABNORMAL` (6) for a beat only known to be abnorma
   0 -> 6 (abnormal), the convention of the ECG5000 copy in the TensorFlow autoencoder
   tutorial and consistent with class 1 meaning normal; a warning names the convention;
 * anything else -> 0, and the beat is still scored.
+
+For a model of another dataset (:class:`LabelClasses`: the label texts that data wrote, its
+normal one and the class names), a cell, trimmed and in any case, is read as:
+
+* one of the dataset's labels (``-1``; a number equal to one, ``-1.0``, too) or one of its class
+  names (``Myocardial infarction``) -> that class: code 1 for the normal class, then 2, 3, ...
+  (skipping 6) for the others from the most to the least frequent (``LabelClasses.codes``);
+* the words ``normal`` -> 1 and ``abnormal`` / ``anomaly`` / ``anomalous`` -> 6, when no class
+  is called so (a class named ``Anomaly`` is that class);
+* anything else (ECG5000's 2-5, a 0 in a 0/1 column of a model whose labels are -1 and 1) -> 0.
+
+A model of data without labels has no classes: only the words are read.
 
 Modules: ``reading`` (bytes to rows: limits, decoding, delimiter, decimal commas, header),
 ``labels`` (the label column and label codes), ``parse`` (``parse_beats``: row checks,

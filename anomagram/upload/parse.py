@@ -12,6 +12,7 @@ from anomagram.signal import resample
 from anomagram.signal import z_normalise as _z_normalise
 from anomagram.upload.labels import (
     UNKNOWN_LABEL,
+    LabelClasses,
     column_cells,
     detect_label,
     index_column,
@@ -38,6 +39,7 @@ MAX_ROWS = 10_000
 
 _SAMPLE_ROWS = 50
 _MAX_SHOWN_CELL = 20
+_LABELS_SHOWN = 5  # a model's labels listed in the note on unknown labels
 # No ECG unit comes near this, and beyond it float32 (the model's input) overflows to inf.
 _MAX_ABS = 1e30
 _TOO_LARGE = "is too large for a heartbeat value (over 1e30)"
@@ -49,12 +51,14 @@ class ParsedBeats:
     beats: np.ndarray  # (n_good, n) float32, resampled (+ z-normalised if asked)
     lines: np.ndarray  # (n_good,) int, 1-based file line of each good beat
     lengths: np.ndarray  # (n_good,) int, original number of values of each beat
-    labels: np.ndarray | None  # (n_good,) int; 1..5, ABNORMAL, or 0 = unknown; None = no column
+    # (n_good,) int codes: ECG5000's 1..5, or the codes of ``classes``; ABNORMAL; 0 = unknown.
+    labels: np.ndarray | None  # None = no label column
     label_column: int | None  # 0-based column used as label (-1: last cell of ragged rows)
     has_header: bool
     delimiter: str  # "," ";" "\t" "|" or " " for runs of whitespace
     rejected: tuple[RejectedRow, ...]
     warnings: tuple[str, ...]
+    classes: LabelClasses | None = None  # the classes labels were read as; None: ECG5000's
 
 
 def _shown(cell: str) -> str:
@@ -145,6 +149,19 @@ def _too_many_rows(count: int, max_rows: int) -> UploadError:
     )
 
 
+def _outside(classes: LabelClasses | None) -> str:
+    """What an unknown label is not, for the note that counts them."""
+    if classes is None:
+        return "outside 1-5"
+    owner = f"{classes.dataset}'s" if classes.dataset else "the model's"
+    if not classes.labels:
+        return f"other than normal or abnormal ({owner} data has no labels)"
+    shown = [_shown(label) for label in classes.labels[:_LABELS_SHOWN]]
+    if len(classes.labels) > _LABELS_SHOWN:
+        shown.append("...")
+    return f"that is none of {owner} classes ({', '.join(shown)}, their names, normal, abnormal)"
+
+
 def _resample_all(values: list[np.ndarray], n: int) -> np.ndarray:
     out = np.empty((len(values), n), dtype=np.float64)
     for i, v in enumerate(values):
@@ -164,12 +181,16 @@ def parse_beats(
     n: int = SEQ_LEN,
     max_bytes: int = MAX_BYTES,
     max_rows: int = MAX_ROWS,
+    classes: LabelClasses | None = None,
 ) -> ParsedBeats:
     """Parse CSV text or bytes (or a binary file object, read up to ``max_bytes``) into beats.
 
     ``label_column``: ``"auto"`` (see :func:`detect_label_column`), ``None`` for no label
     column, or a 0-based column index (negative counts from the end of each row). A label
     cell that is not a known label gives label 0 and the beat is still scored.
+
+    ``classes``: the classes of the model's dataset (``LabelClasses.of_model``), to read and
+    find labels as that data wrote them; None reads them as ECG5000's (the module docstring).
 
     ``z_normalise``: per-beat ``(x - mean) / std`` after resampling, as ECG5000 was
     prepared; turn it off for beats already on the model's scale.
@@ -183,6 +204,8 @@ def parse_beats(
         label_column is None or label_column == "auto" or isinstance(label_column, int)
     ):
         raise ValueError(f"label_column must be 'auto', None or an int, got {label_column!r}")
+    if classes is not None and not isinstance(classes, LabelClasses):
+        raise ValueError(f"classes must be a LabelClasses or None, got {classes!r}")
 
     raw = read_input(data, max_bytes)
     if len(raw) == 0:
@@ -223,13 +246,13 @@ def parse_beats(
 
     skip: set[int] = set()
     index_col = False
-    if label_column != 0 and index_column(rows):
+    if label_column != 0 and index_column(rows, classes):
         index_col = True
         skip.add(0)
         notes.append("Column 1 holds row numbers (0, 1, 2, ...), so it was not used as beat values")
 
     if label_column == "auto":
-        label_col, label_note = detect_label(rows, header, 1 if index_col else 0)
+        label_col, label_note = detect_label(rows, header, 1 if index_col else 0, classes)
         if label_note:
             notes.append(label_note)
     else:
@@ -242,7 +265,7 @@ def parse_beats(
             )
 
     binary = False
-    if label_col is not None:
+    if label_col is not None and classes is None:
         binary = is_binary_column(column_cells(rows, label_col))
 
     rejected: list[RejectedRow] = []
@@ -259,7 +282,7 @@ def parse_beats(
             column = label_col % row.width
             row_skip = skip | {column}
             value = row.value(column)
-            code = label_code(row.text(column) if value is None else "", value, binary)
+            code = label_code(row.text(column) if value is None else "", value, binary, classes)
         reason, values = _row_problem(row, row_skip)
         if reason is not None:
             rejected.append(RejectedRow(row.line, reason))
@@ -311,8 +334,9 @@ def parse_beats(
             distinct = list(dict.fromkeys(e or "(empty)" for e in unknown_examples))[:3]
             examples = ", ".join(f"'{e}'" for e in distinct)
             notes.append(
-                f"{count} row{' has' if count == 1 else 's have'} a label outside 1-5 "
-                f"({examples}); {'it is' if count == 1 else 'they are'} scored without a label"
+                f"{count} row{' has' if count == 1 else 's have'} a label "
+                f"{_outside(classes)} ({examples}); {'it is' if count == 1 else 'they are'} "
+                "scored without a label"
             )
 
     return ParsedBeats(
@@ -325,4 +349,5 @@ def parse_beats(
         delimiter=delimiter,
         rejected=tuple(rejected),
         warnings=tuple(notes),
+        classes=classes,
     )

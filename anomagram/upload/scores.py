@@ -27,6 +27,7 @@ def scores_csv(
     verdicts: Sequence[Any] | np.ndarray,
     labels: Sequence[int] | np.ndarray | None = None,
     classes_names: Mapping[int, str] | Sequence[str] | None = None,
+    label_texts: Mapping[int, str] | None = None,
 ) -> str:
     """The downloadable scores table as CSV text.
 
@@ -37,7 +38,9 @@ def scores_csv(
     A beat whose error is NaN or infinite gets a blank error and the verdict
     ``could not be scored`` whatever verdict was passed: compared with a threshold, NaN
     reads as "normal". ``classes_names`` is a mapping from class id to name, or a sequence
-    of the names of class ids 1, 2, ...
+    of the names of class ids 1, 2, ... ``label_texts`` (code -> label as the model's data
+    writes it) writes the ``label`` column in those words instead of codes: ``-1`` for an
+    ECG200 file, not the code it was read as.
     """
     lines = list(lines)
     errors = list(errors)
@@ -71,7 +74,8 @@ def scores_csv(
         out = [int(lines[i]), f"{error:.8g}" if math.isfinite(error) else "", str(verdict)]
         if labels is not None:
             label = int(labels[i])
-            out.append(label if label != UNKNOWN_LABEL else "")
+            shown = label if label_texts is None else label_texts.get(label, label)
+            out.append(shown if label != UNKNOWN_LABEL else "")
             if classes_names is not None:
                 out.append(_class_name(classes_names, label) if label else "")
         writer.writerow(out)

@@ -1,13 +1,16 @@
 """AppTest of the Score page with models of other datasets and lengths (issue 15)."""
 
+import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from anomagram import sources
+from anomagram import metrics, sources
 from anomagram.spec import Spec
+from anomagram.ui.common.tiles import tile_value
 from anomagram.ui.score import logic
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "score.py")
@@ -33,6 +36,19 @@ def _text(at) -> str:
 
 def _metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def _per_class_rows(at) -> list[str]:
+    """The rows of the per-class chart, top to bottom (its y axis' order)."""
+    charts = [c for c in at.get("vega_lite_chart") if "get flagged, by class" in c.proto.spec]
+    assert len(charts) == 1, "one per-class chart"
+    spec = json.loads(charts[0].proto.spec)
+    return spec["layer"][0]["encoding"]["y"]["sort"]
+
+
+def _csv(rows) -> bytes:
+    """A CSV of (label, beat) rows: the label first, no header."""
+    return "\n".join(f"{label}," + ",".join(f"{v:.4f}" for v in x) for label, x in rows).encode()
 
 
 def _with_model(data: bytes) -> AppTest:
@@ -70,11 +86,12 @@ def test_a_96_sample_model_scores_96_sample_rows_and_says_ecg200(ecg200):
     assert "Beats were resampled" not in _text(at)  # 96 values: what this model reads
     scored = at.session_state["score_scored"]["scored"]
     assert scored.scaled.shape == (9, 96)
+    # The words work for every model; 2 is none of ECG200's labels: unknown, still scored.
     table = at.dataframe[-1].value
-    assert set(table["Label"]) == {"Normal", "Abnormal (class not given)", "Class 2"}
-    per_class = at.dataframe[0].value  # the per-class table, beside the histogram
-    assert list(per_class["Class"]) == ["Normal", "Class 2"]
-    assert "R-on-T PVC" not in _text(at) and "R-on-T PVC" not in per_class.to_string()
+    assert set(table["Label"]) == {"Normal", "Abnormal (class not given)", "unknown"}
+    assert "1 row has a label that is none of ECG200's classes" in _text(at)
+    assert _per_class_rows(at) == ["Normal", "Myocardial infarction"]
+    assert "R-on-T PVC" not in _text(at)
     # The beat chart draws the model's 96 samples.
     beat = at.get("vega_lite_chart")[-1]
     assert "Sample (of 96)" in beat.proto.spec
@@ -180,3 +197,151 @@ def test_a_hostile_dataset_block_is_shown_as_text(ecg200):
             assert not unsafe_markdown(text), text[:300]
     table = at.dataframe[-1].value
     assert set(table["Label"]) == {MARKUP[1]}  # a cell is never markdown
+
+
+def test_an_ecg200_file_labelled_minus_one_and_one_gets_accuracy_and_ecg200s_classes(ecg200):
+    trainer, data, ds = ecg200
+    split = trainer.prepared.split  # held-out test rows, as the data writes their labels
+    rows = [(ds.label_text[int(y)], x) for x, y in zip(split.test_x, split.test_y, strict=True)]
+    at = _with_model(data)
+    # Step 2 says how labels are read for this model: ECG200's labels or class names.
+    assert (
+        "Labels in your file are read as ECG200's classes: 1 = Normal (the normal class), "
+        "-1 = Myocardial infarction." in _text(at)
+    )
+    at.file_uploader(key="score_file").set_value(("ecg200.csv", _csv(rows), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error and not at.warning
+    assert "labels from column 1" in _text(at)  # found on its own, beside 96 values
+    assert "a label that is none of" not in _text(at)  # every label was read
+    n = len(rows)
+    assert _metric(at, "Beats scored") == str(n)
+    assert f"({n:,} labelled beats)" in _text(at)
+    # Accuracy against the true labels: abnormal = every class but the model's normal one.
+    scored = at.session_state["score_scored"]["scored"]
+    truth = ds.is_abnormal(split.test_y)
+    expected = metrics.metrics_at(truth, scored.errors, scored.model_threshold)
+    assert _metric(at, "Accuracy") == tile_value("accuracy", expected.accuracy)
+    assert _metric(at, "Recall") == tile_value("recall", expected.recall)
+    assert _metric(at, "AUC") == tile_value("auc", metrics.auc(truth, scored.errors))
+    # The shared per-class chart in ECG200's words, not ECG5000's and not a table.
+    assert _per_class_rows(at) == ["Normal", "Myocardial infarction"]
+    assert not [d for d in at.dataframe if "Flagged abnormal" in d.value.columns]
+    table = at.dataframe[-1].value
+    names = np.where(truth, "Myocardial infarction", "Normal")
+    assert list(table["Label"]) == list(names)
+    download = logic.scores_csv_text(scored, scored.model_threshold).splitlines()
+    assert download[0] == "line,error,verdict,label,class"
+    assert {line.rsplit(",", 1)[1] for line in download[1:]} == {"Normal", "Myocardial infarction"}
+    assert "R-on-T PVC" not in _text(at)
+
+
+def test_ecg200_labels_as_class_names_and_numbers_and_an_unknown_one(ecg200):
+    _, data, ds = ecg200
+    labels = ["1.0", "-1", "MYOCARDIAL INFARCTION", "normal", "abnormal", "2", "MI"]
+    at = _with_model(data)
+    rows = list(zip(labels, ds.x[: len(labels)], strict=True))
+    # A header names the label column: a text that is no label ("MI") does not look like one.
+    header = ("label," + ",".join(f"t{i}" for i in range(1, 97)) + "\n").encode()
+    at.file_uploader(key="score_file").set_value(("mixed.csv", header + _csv(rows), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    # Unknown labels are scored, without a label, and said so.
+    assert _metric(at, "Beats scored") == "7"
+    assert "2 rows have a label that is none of ECG200's classes" in _text(at)
+    assert "('2', 'MI'); they are scored without a label" in _text(at)
+    assert "(5 labelled beats)" in _text(at)
+    assert "2 beats without a readable label are left out" in _text(at)
+    table = at.dataframe[-1].value
+    assert list(table["Label"]) == [
+        "Normal",
+        "Myocardial infarction",
+        "Myocardial infarction",
+        "Normal",
+        "Abnormal (class not given)",
+        "unknown",
+        "unknown",
+    ]
+    assert list(table["Matches label"])[-2:] == ["", ""]
+    assert _per_class_rows(at) == ["Normal", "Myocardial infarction"]
+
+
+def test_an_ecg5000_model_reads_the_same_file_as_before(ecg200):
+    # The pretrained model (ECG5000) keeps ECG5000's reading: -1 is no label, so the first
+    # column of this file is a beat value, and no accuracy is shown.
+    _, _, ds = ecg200
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    rows = [(ds.label_text[int(y)], x) for x, y in zip(ds.x[:6], ds.y[:6], strict=True)]
+    at.file_uploader(key="score_file").set_value(("ecg200.csv", _csv(rows), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "no label column" in _text(at)
+    assert "Accuracy" not in {m.label for m in at.metric}
+    assert "Add a label column (1 = normal, 2-5 = abnormal classes" in _text(at)
+
+
+def test_hostile_label_texts_and_class_names_are_read_and_shown_as_text(ecg200):
+    from hostile.corpus import MARKUP, is_marked, unsafe_markdown
+
+    from anomagram.data import MinMaxScaler
+    from anomagram.model import Detector, build_autoencoder
+
+    _, _, ds = ecg200
+    spec = Spec(dataset="ucr:ECG200", length=96)
+    normal, other, unknown = MARKUP[0], MARKUP[3], MARKUP[5]
+    block = {
+        **sources.describe(ds),
+        "normal_class": normal,
+        "counts": {normal: 133, other: 67},
+        "class_names": {normal: MARKUP[1], other: MARKUP[4]},
+    }
+    detector = Detector(build_autoencoder(spec), MinMaxScaler(-3.0, 4.0), 0.02, spec, {}, block)
+    at = _with_model(logic.detector_bytes(detector))
+    labels = [normal, other, MARKUP[4], unknown]  # a label, a label, a class name, neither
+    rows = list(zip(labels, ds.x[:4], strict=True))
+    header = ("label," + ",".join(f"t{i}" for i in range(1, 97)) + "\n").encode()
+    at.file_uploader(key="score_file").set_value(("h.csv", header + _csv(rows), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert _metric(at, "Beats scored") == "4"
+    texts = [str(e.value) for k in ("markdown", "caption", "info", "warning") for e in at.get(k)]
+    assert is_marked(_text(at))  # the step-2 note and the unknown-label note quote them...
+    for text in texts:
+        if is_marked(text):  # ...never as a link, image or HTML
+            assert not unsafe_markdown(text), text[:300]
+    # Tables and charts show text as it is: the names, read from the labels and a name.
+    table = at.dataframe[-1].value
+    assert list(table["Label"]) == [MARKUP[1], MARKUP[4], MARKUP[4], "unknown"]
+    assert _per_class_rows(at) == [MARKUP[1], MARKUP[4]]
+
+
+def test_a_model_of_data_without_labels_reads_only_the_words(ecg200):
+    from anomagram.data import MinMaxScaler
+    from anomagram.model import Detector, build_autoencoder
+
+    _, _, ds = ecg200
+    spec = Spec(dataset="csv:rec.csv", length=96, window=96, stride=96)
+    block = {
+        "name": "rec.csv",
+        "key": "csv:rec.csv",
+        "length": 96,
+        "labelled": False,
+        "normal_class": "unlabelled",
+        "counts": {"unlabelled": 300},
+        "class_names": {"unlabelled": "Unlabelled"},
+    }
+    detector = Detector(build_autoencoder(spec), MinMaxScaler(-3.0, 4.0), 0.02, spec, {}, block)
+    at = _with_model(logic.detector_bytes(detector))
+    assert "rec.csv has no labels, so only the words *normal* and *abnormal*" in _text(at)
+    # 0 / 1 is not read as ECG5000's 1 = normal, 0 = abnormal: this model knows no classes.
+    labels = ["normal", "abnormal", "normal", "0", "1"]
+    rows = list(zip(labels, ds.x[:5], strict=True))
+    at.file_uploader(key="score_file").set_value(("w.csv", _csv(rows), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    table = at.dataframe[-1].value
+    assert (
+        list(table["Label"]) == ["Normal", "Abnormal (class not given)", "Normal"] + ["unknown"] * 2
+    )
+    assert _per_class_rows(at) == ["Normal"]

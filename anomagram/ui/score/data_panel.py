@@ -70,9 +70,12 @@ def _reading_options() -> None:
             key="score_label_choice",
             persist_state="session",
             help=(
-                "Optional true labels, used to check the verdicts: 1-5 for the ECG5000 classes "
-                "(1 = normal), the words normal / abnormal, or 1 = normal and 0 = abnormal. "
-                "Automatic detection looks at the header and at the first and last column."
+                "Optional true labels, used to check the verdicts, as the model's data wrote "
+                "them (step 2 says how they are read): for ECG5000's models 1-5 for its classes "
+                "(1 = normal), or 1 = normal and 0 = abnormal; for a model of another dataset, "
+                "that dataset's labels (-1 / 1 for ECG200) or class names. The words normal / "
+                "abnormal work for every model. Automatic detection looks at the header and at "
+                "the first and last column."
             ),
         )
         if choice == logic.LABEL_NUMBER:

@@ -5,10 +5,12 @@ the cheap functions (:func:`verdicts`, :func:`results_table`, :func:`label_summa
 model again.
 
 A model may have been trained on any dataset (:func:`trained_on` says which): it scores beats
-resampled to its own length, and the classes in the page's tables are named after its
-dataset's. Labels in a scored file are read the same way whatever the model (see
-``anomagram.upload``): 1 or ``normal`` is normal, 2-5 are ECG5000's abnormal classes,
-``abnormal`` (or 0 in a 0/1 column) is abnormal.
+resampled to its own length, and labels in a scored file are read in its dataset's words (see
+``anomagram.upload``; :func:`label_classes`): for a model of ECG200, ``-1`` / ``1`` or the
+class names ``Myocardial infarction`` / ``Normal``; for ECG5000's models (and model files that
+do not describe their data) 1 or ``normal`` is normal, 2-5 are ECG5000's abnormal classes,
+``abnormal`` (or 0 in a 0/1 column) is abnormal. Any model reads the words ``normal`` and
+``abnormal``. Code 1 is the normal class in either reading, so every other code is abnormal.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from anomagram import metrics, sources
-from anomagram.data import ECG5000, ECG5000_KEY, SHORT_CLASS_NAMES, Dataset
+from anomagram import charts, metrics, sources
+from anomagram.data import CLASS_IDS, ECG5000, ECG5000_KEY, SHORT_CLASS_NAMES, Dataset
 from anomagram.model import (
     MAX_MODEL_BYTES,
     Detector,
@@ -34,6 +36,7 @@ from anomagram.model import (
     load_detector,
     save_detector,
 )
+from anomagram.ui.common.text import user_text
 from anomagram.upload import (
     ABNORMAL,
     MAX_BYTES,
@@ -43,6 +46,7 @@ from anomagram.upload import (
     check_size,
     scores_csv,
 )
+from anomagram.upload.labels import NORMAL_LABEL, LabelClasses
 
 ABNORMAL_NAME = "Abnormal (class not given)"
 LABEL_NAMES = {**SHORT_CLASS_NAMES, ABNORMAL: ABNORMAL_NAME}  # ECG5000 models' label names
@@ -150,7 +154,8 @@ def dataset_example(ds: Dataset, spec, seed: int = 7) -> Example:
     lines = [",".join(header + [f"t{i}" for i in range(1, ds.length + 1)])]
 
     def row(i: int, cells: list[str]) -> str:
-        label = ["abnormal" if abnormal[i] else "normal"] if ds.labelled else []
+        # Labelled as the data labels its rows (-1 / 1 for ECG200): what the model reads.
+        label = [ds.label_text[int(split.test_y[i])]] if ds.labelled else []
         return ",".join(label + cells)
 
     for i in order:
@@ -234,6 +239,73 @@ def label_names(trained: TrainedOn) -> dict[int, str]:
     return {**names, ABNORMAL: ABNORMAL_NAME}
 
 
+def label_classes(detector: Detector) -> LabelClasses | None:
+    """The classes a scored file's labels are read as for ``detector`` (``parse_beats``'
+    ``classes``): its dataset's, or None for ECG5000's reading (a model of ECG5000, or a file
+    that does not describe its data)."""
+    return LabelClasses.of_model(detector.dataset)
+
+
+MAX_LABELS_SHOWN = 6  # classes listed where the page says how labels are read
+
+
+def label_examples(classes: LabelClasses | None) -> str:
+    """The labels a file may hold for a model that reads ``classes``, in a few words of
+    markdown (its texts come from a model file: escaped)."""
+    if classes is None:
+        return "1 = normal, 2-5 = abnormal classes, or normal / abnormal"
+    if not classes.labels:
+        return "normal / abnormal"
+    shown = " / ".join(user_text(label, 20) for label in classes.labels[:MAX_LABELS_SHOWN])
+    more = " / …" if len(classes.labels) > MAX_LABELS_SHOWN else ""
+    return f"{_owner(classes)} labels {shown}{more} or class names, or normal / abnormal"
+
+
+def _owner(classes: LabelClasses) -> str:
+    return f"{user_text(classes.dataset)}'s" if classes.dataset else "the model's"
+
+
+def labels_note(classes: LabelClasses | None, trained: TrainedOn) -> str | None:
+    """For a model of another dataset, how a scored file's labels are read, as markdown
+    (its texts come from a model file: escaped); None for ECG5000's models."""
+    if classes is None:
+        if trained.is_ecg5000:
+            return None
+        return (
+            "Labels in your file are read as for ECG5000's models, as the model file does not "
+            "describe its classes: 1 or *normal* is normal; 2-5, *abnormal*, or 0 in a column "
+            "of 0s and 1s is abnormal. Other labels are scored without a label. Classes are "
+            f"named after {user_text(trained.name)}'s where it has that label."
+        )
+    if not classes.labels:
+        data = user_text(classes.dataset) if classes.dataset else "The model's data"
+        return (
+            f"{data} has no labels, so only the words *normal* and *abnormal* in your file are "
+            "read as labels; other labels are scored without one."
+        )
+    parts = []
+    for i, (label, class_name) in enumerate(zip(classes.labels, classes.names, strict=True)):
+        if i == MAX_LABELS_SHOWN:
+            parts.append(f"and {len(classes.labels) - i} more")
+            break
+        normal = " (the normal class)" if i == 0 else ""
+        parts.append(f"{user_text(label, 20)} = {user_text(class_name, 40)}{normal}")
+    return (
+        f"Labels in your file are read as {_owner(classes)} classes: {', '.join(parts)}. A "
+        "cell may hold the label (a number equal to it counts: 1.0 for 1) or the class name, "
+        "in any case, or the words *normal* / *abnormal*; every class but the normal one is "
+        "abnormal. Any other label is scored without a label."
+    )
+
+
+def class_style(classes: LabelClasses) -> charts.ClassStyle:
+    """The per-class chart's classes for labels read as ``classes``: the normal class first in
+    the normal colour, the others in ECG5000's abnormal colours (grey beyond them), in the
+    order ``ClassStyle.of`` gives a dataset's classes on the Train page."""
+    names = classes.names_by_code()  # the normal class (code NORMAL_LABEL) first
+    return charts.ClassStyle.ranked(tuple(names), tuple(names.values()))
+
+
 # --- scoring ----------------------------------------------------------------------------------
 
 
@@ -251,6 +323,8 @@ class Scored:
     auc: float = float("nan")  # over the labelled rows; needs no threshold, so computed once
     # Label code -> name in the model's dataset's words (see label_names).
     class_names: dict = dataclasses.field(default_factory=lambda: dict(LABEL_NAMES))
+    # The classes the labels were read as (ParsedBeats.classes); None: ECG5000's codes.
+    classes: LabelClasses | None = None
 
     @property
     def n(self) -> int:
@@ -272,13 +346,27 @@ class Scored:
         return self.labels != UNKNOWN_LABEL
 
     def is_abnormal(self) -> np.ndarray:
-        """True label per row, meaningful where :meth:`labelled` is True."""
+        """True label per row, meaningful where :meth:`labelled` is True: every code but the
+        normal class's (1, in ECG5000's reading and in a dataset's)."""
         if self.labels is None:
             return np.zeros(self.n, bool)
-        return self.labels != 1
+        return self.labels != NORMAL_LABEL
+
+    @property
+    def class_ids(self) -> tuple[int, ...]:
+        """The codes of the classes per-class rates are given for (ABNORMAL has no class)."""
+        if self.classes is None:
+            return CLASS_IDS
+        return tuple(self.classes.names_by_code())
 
 
 def score(detector: Detector, parsed: ParsedBeats) -> Scored:
+    """Score ``parsed`` (read with ``label_classes(detector)`` to use the model's labels)."""
+    classes = parsed.classes
+    if classes is None:
+        names = label_names(trained_on(detector))
+    else:
+        names = {**classes.names_by_code(), ABNORMAL: ABNORMAL_NAME}
     scaled, recon, errors = detector.reconstruct(parsed.beats)
     scaled = np.asarray(scaled, np.float32)
     far = float(np.mean((scaled < _FAR_LOW) | (scaled > _FAR_HIGH))) if scaled.size else 0.0
@@ -290,7 +378,8 @@ def score(detector: Detector, parsed: ParsedBeats) -> Scored:
         labels=None if parsed.labels is None else np.asarray(parsed.labels),
         model_threshold=float(detector.threshold),
         far_outside=far,
-        class_names=label_names(trained_on(detector)),
+        class_names=names,
+        classes=classes,
     )
     known = scored.labelled()
     y = scored.is_abnormal()[known]
@@ -332,6 +421,7 @@ def scores_csv_text(scored: Scored, threshold: float) -> str:
         verdicts(scored.errors, threshold),
         scored.labels,
         scored.class_names if scored.labels is not None else None,
+        label_texts=scored.classes.texts_by_code() if scored.classes is not None else None,
     )
 
 
@@ -360,15 +450,16 @@ def label_summary(scored: Scored, threshold: float) -> LabelSummary | None:
         unknown=int((~known).sum()),
         metrics=metrics.metrics_at(y, errors, threshold),
         auc=scored.auc,
-        per_class=metrics.per_class_detection(classes, errors, threshold),
-        class_counts=metrics.class_counts(classes),
+        per_class=metrics.per_class_detection(classes, errors, threshold, scored.class_ids),
+        class_counts=metrics.class_counts(classes, scored.class_ids),
         abnormal_no_class=int(np.sum(classes == ABNORMAL)),
     )
 
 
 def per_class_table(summary: LabelSummary, names: dict[int, str]) -> pd.DataFrame:
-    """The per-class detection rates as a table, classes named by ``names`` (the chart's
-    names are ECG5000's, so models of other datasets get this table instead)."""
+    """The per-class detection rates as a table, classes named by ``names``: for labels read
+    as ECG5000's codes by a model of another dataset (a file that does not describe its data),
+    which has no classes of its own to chart."""
     rows = []
     for c in sorted(summary.per_class):
         n = int(summary.class_counts.get(c, 0))

@@ -146,18 +146,6 @@ def trained_on_text(trained: logic.TrainedOn) -> str:
     return text + "."
 
 
-def _label_note(trained: logic.TrainedOn) -> str | None:
-    """For a model of another dataset: how labels in a scored file are read."""
-    if trained.is_ecg5000:
-        return None
-    return (
-        "Labels in your file are read as for every model: 1 or *normal* is normal; 2-5, "
-        "*abnormal*, or 0 in a column of 0s and 1s is abnormal. Other labels are scored "
-        f"without a label. Classes are named after {user_text(trained.name)}'s where it has "
-        "that label."
-    )
-
-
 def _with_session_data(detector):
     """The session's model with what it was trained on (and its class names), when the model
     does not say: the trainer still holds the data."""
@@ -248,7 +236,7 @@ def model_panel():
     st.caption(_describe(detector, shown))
     trained = logic.trained_on(detector)
     st.caption(trained_on_text(trained))
-    note = _label_note(trained)
+    note = logic.labels_note(logic.label_classes(detector), trained)
     if note:
         st.caption(note)
     _download(detector, choice, name)

@@ -22,23 +22,33 @@ LAST_READ_KEY = "score_parsed_last_good"
 IN_USE_KEY = "score_parsed_in_use"  # what the results below were read from
 
 
-def _parse(chosen, length: int) -> dict:
+def _parse(chosen, length: int, classes) -> dict:
     """The chosen data parsed with the page's options into beats of ``length`` samples (the
-    model's), cached by content, options and length."""
+    model's), labels read as ``classes`` (the model's, ``logic.label_classes``), cached by
+    content, options, length and classes."""
     kind, name, raw = chosen
     label_col = logic.label_column(
         st.session_state["score_label_choice"], st.session_state.get("score_label_number")
     )
     znorm = bool(st.session_state["score_znorm"])
-    key = (kind, logic.fingerprint(raw), label_col, znorm, length)
+    key = (kind, logic.fingerprint(raw), label_col, znorm, length, classes)
     cached = st.session_state.get("score_parsed")
     if cached is None or cached["key"] != key:
         try:
-            parsed = parse_beats(raw, label_column=label_col, z_normalise=znorm, n=length)
+            parsed = parse_beats(
+                raw, label_column=label_col, z_normalise=znorm, n=length, classes=classes
+            )
             error = None
         except UploadError as exc:
             parsed, error = None, exc
-        cached = {"key": key, "name": name, "parsed": parsed, "error": error, "length": length}
+        cached = {
+            "key": key,
+            "name": name,
+            "parsed": parsed,
+            "error": error,
+            "length": length,
+            "classes": classes,
+        }
         st.session_state["score_parsed"] = cached
         if error is None:
             st.session_state[LAST_READ_KEY] = cached
@@ -148,12 +158,15 @@ def results_panel(chosen_data, chosen_model) -> None:
             "appear here."
         )
         return
-    # Beats are resampled to the model's length; ECG5000's until a model is chosen.
+    # Beats are resampled to the model's length and labels read as its classes; ECG5000's
+    # until a model is chosen.
     length = chosen_model[0].spec.length if chosen_model is not None else SEQ_LEN
-    cached = _parse(chosen_data, length)
+    classes = logic.label_classes(chosen_model[0]) if chosen_model is not None else None
+    cached = _parse(chosen_data, length, classes)
     earlier = st.session_state.get(LAST_READ_KEY)
-    if earlier is not None and earlier.get("length") != length:
-        earlier = None  # read for a model of another length: not beats this one can score
+    read_for = (length, classes)
+    if earlier is not None and (earlier.get("length"), earlier.get("classes")) != read_for:
+        earlier = None  # read for another model: not beats (or labels) this one can score
     if cached["error"] is not None and earlier is not None:
         # Refused, but beats read before are still worth showing: say whose results they are.
         _report_reading(cached)

@@ -95,17 +95,19 @@ def _against_labels(scored: logic.Scored, summary, threshold: float, own: bool) 
             "right of the dashed line is flagged abnormal."
         )
     with right:
-        if scored.ecg5000_classes:
+        if scored.ecg5000_classes or scored.classes is not None:
+            # The labels are ECG5000's classes or those of the model's dataset.
+            style = None if scored.classes is None else logic.class_style(scored.classes)
             st.altair_chart(
-                charts.per_class_chart(summary.per_class, summary.class_counts),
+                charts.per_class_chart(summary.per_class, summary.class_counts, classes=style),
                 width="stretch",
                 key="score_per_class",
                 height=CHART_HEIGHT,
             )
         else:
-            # A file's labels are read as ECG5000's codes (1-5, "abnormal"; anomagram.upload),
-            # not as the classes of the model's dataset, so another dataset's model has no
-            # classes of its own to chart: a table lists the codes found, in its words.
+            # A model of another dataset whose file does not describe its data: labels were
+            # read as ECG5000's codes (1-5, "abnormal"; anomagram.upload), which are not its
+            # classes, so there is nothing to chart: a table lists the codes found.
             st.markdown("**Flagged abnormal, by the label in your file**")
             st.dataframe(
                 logic.per_class_table(summary, scored.class_names),
@@ -149,8 +151,8 @@ def _verdict_histogram(scored: logic.Scored, flagged, threshold: float) -> None:
     st.caption(
         "Each bar counts beats with a similar error, coloured by verdict. Everything right "
         "of the dashed line is flagged abnormal: move the threshold to see the verdicts "
-        "change. Add a label column (1 = normal, 2-5 = abnormal classes, or normal / "
-        "abnormal) to also see accuracy, precision, recall and which classes get caught."
+        f"change. Add a label column ({logic.label_examples(scored.classes)}) to also see "
+        "accuracy, precision, recall and which classes get caught."
     )
 
 
