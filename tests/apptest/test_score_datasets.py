@@ -114,7 +114,8 @@ def test_the_example_file_is_ecg200s_for_an_ecg200_model(ecg200):
     at.segmented_control(key="score_source").set_value(EXAMPLE).run()
     assert not at.exception and not at.error
     text = _text(at)
-    assert "5 normal and 7 abnormal ECG200 beats of 96 samples" in text
+    assert "5 normal and 7 abnormal ECG200 beats of 96 samples, labelled as ECG200" in text
+    assert "labels them (-1, 1) in the first column" in text
     assert "ECG5000 test beats" not in text
     assert _metric(at, "Beats scored") == "12" and _metric(at, "Rows not scored") == "1"
     assert at.session_state["score_scored"]["scored"].scaled.shape == (12, 96)

@@ -81,7 +81,8 @@ def offer(detector) -> Offer:
     name = user_text(ds.name)
     if example.labelled:
         held = f"{example.normal} normal and {example.abnormal} abnormal"
-        labels = "labelled normal or abnormal in the first column"
+        own = ", ".join(user_text(ds.label_text[c]) for c in sorted(ds.counts))
+        labels = f"labelled as {name} labels them ({own}) in the first column"
     else:
         held = f"{example.normal}"
         labels = "without labels, as the data has none"
