@@ -57,6 +57,20 @@ def is_abnormal(classes: np.ndarray, normal: int = NORMAL) -> np.ndarray:
     return np.asarray(classes) != normal
 
 
+def distinct_names(names) -> tuple[str, ...]:
+    """``names`` with a repeated one numbered ("Class 1 (2)"): two labels may read alike once
+    named (a label "1" and a label "Class 1", or a model file's names, which are anyone's
+    text), and every class needs a name of its own in tables, legends and charts."""
+    out: list[str] = []
+    for name in names:
+        unique, k = name, 1
+        while unique in out:
+            k += 1
+            unique = f"{name} ({k})"
+        out.append(unique)
+    return tuple(out)
+
+
 # Fewer normal beats than this leave nothing to learn "normal" from (and no held-out ones).
 MIN_NORMAL = 20
 

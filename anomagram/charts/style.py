@@ -31,7 +31,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from anomagram.data import ECG5000_KEY, NORMAL, SHORT_CLASS_NAMES, Dataset
+from anomagram.data import ECG5000_KEY, NORMAL, SHORT_CLASS_NAMES, Dataset, distinct_names
 
 AnyChart: TypeAlias = alt.Chart | alt.LayerChart | alt.HConcatChart | alt.VConcatChart
 
@@ -202,7 +202,7 @@ class ClassStyle:
         colors = [palette[i] if i < len(palette) else OTHER_CLASS_COLOR for i in range(others)]
         return cls(
             codes=tuple(codes),
-            names=_distinct(list(names)),
+            names=distinct_names(list(names)),
             colors=(NORMAL_COLOR, *colors),
             normal=codes[0],
             unit=unit,
@@ -251,19 +251,6 @@ def _ecg5000() -> ClassStyle:
         colors=tuple(CLASS_COLORS[c] for c in codes),
         normal=NORMAL,
     )
-
-
-def _distinct(names: list[str]) -> tuple[str, ...]:
-    """``names`` with a repeated one numbered ("Class 1 (2)"): two labels of a file may read
-    alike once named (a label "1" and a label "Class 1")."""
-    out: list[str] = []
-    for name in names:
-        unique, k = name, 1
-        while unique in out:
-            k += 1
-            unique = f"{name} ({k})"
-        out.append(unique)
-    return tuple(out)
 
 
 def _class_name(c: object) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from anomagram.data import CLASS_IDS, ECG5000_KEY
+from anomagram.data import CLASS_IDS, ECG5000_KEY, distinct_names
 from anomagram.upload.reading import Row, parse_row, to_float
 
 UNKNOWN_LABEL = 0
@@ -59,19 +59,6 @@ def class_codes(count: int) -> tuple[int, ...]:
             codes.append(code)
         code += 1
     return tuple(codes)
-
-
-def _distinct(names: Sequence[str]) -> tuple[str, ...]:
-    # Two labels may have one name (a model file's class_names are anyone's text); numbered,
-    # each class keeps a name of its own in tables and charts.
-    out: list[str] = []
-    for name in names:
-        unique, k = name, 1
-        while unique in out:
-            k += 1
-            unique = f"{name} ({k})"
-        out.append(unique)
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -119,7 +106,7 @@ class LabelClasses:
         names = dict(dataset.get("class_names") or {})
         others = sorted((t for t in counts if t != normal), key=lambda t: (-int(counts[t]), t))
         order = (normal, *others)
-        return cls(order, _distinct([str(names.get(t) or f"Class {t}") for t in order]), name)
+        return cls(order, distinct_names([str(names.get(t) or f"Class {t}") for t in order]), name)
 
     @property
     def codes(self) -> tuple[int, ...]:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from common import COSTLY_LINK
 from streamlit.testing.v1 import AppTest
+from train_page import PAGE, click_train, go_button, no_exception
 
 from anomagram.presets import preset_spec
 from anomagram.spec import Spec
 from anomagram.training import Trainer
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "train.py")
 FAST = Spec(train_size=500, test_size=100, batch_size=128)
 GRID_TITLES = (
     "Training progress",
@@ -37,10 +36,6 @@ def new_app(spec: Spec | None = None, speed: str = "fast", **query) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
-
-
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def chart_titles(at: AppTest) -> list[str]:
@@ -72,18 +67,6 @@ def network_diagrams(at: AppTest) -> list[dict]:
 
 def status_texts(at: AppTest) -> list[str]:
     return [p.proto.text for p in at.get("progress")]
-
-
-def go_button(at: AppTest):
-    """Train / Continue (its key alternates between runs, see action_bar.finish_live)."""
-    (button,) = [b for b in at.button if str(b.key).startswith("train_go_")]
-    return button
-
-
-def click_train(at: AppTest) -> AppTest:
-    go_button(at).click().run()
-    no_exception(at)
-    return at
 
 
 @pytest.fixture(scope="module")

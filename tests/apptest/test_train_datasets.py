@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from train_page import PAGE, click_train, go_button, no_exception
 
 from anomagram import budget, sources
 from anomagram.spec import Spec
@@ -17,7 +17,6 @@ from anomagram.ui.common import datasets, detector_fits
 from anomagram.ui.train import data_panel, data_state, model_pool
 from anomagram.ui.train.chart_grid import NO_ROC
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "train.py")
 SMALL = Spec(train_size=500, test_size=100, batch_size=128, epochs=10)
 ECG200_NAMES = ["Normal", "Myocardial infarction"]
 
@@ -68,27 +67,12 @@ def new_app(spec: Spec | None = SMALL, **query) -> AppTest:
     return at
 
 
-def no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
 def url(at: AppTest) -> dict:
     return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
 
 
 def spec_of(at: AppTest) -> Spec:
     return at.session_state["spec"]
-
-
-def go_button(at: AppTest):
-    (button,) = [b for b in at.button if str(b.key).startswith("train_go_")]
-    return button
-
-
-def click_train(at: AppTest) -> AppTest:
-    go_button(at).click().run()
-    no_exception(at)
-    return at
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
