@@ -110,7 +110,7 @@ def test_variable_length_ucr_set_is_resampled_with_a_note():
     assert any("different lengths" in n and "resampled" in n for n in ds.notes)
     # Each series keeps its own first and last values: resampled, not padded or cut.
     raw = np.loadtxt(
-        sources._ucr_dir() / "AllGestureWiimoteX_TRAIN.tsv", delimiter="\t", max_rows=3
+        sources.ucr._ucr_dir() / "AllGestureWiimoteX_TRAIN.tsv", delimiter="\t", max_rows=3
     )[:, 1:]
     for row, series in zip(ds.x[:3], raw, strict=True):
         finite = series[np.isfinite(series)]
