@@ -16,7 +16,6 @@ a file's model knows. Files saved before datasets existed have none, and load as
 from __future__ import annotations
 
 import json
-import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -252,8 +251,8 @@ class Detector:
     threshold: float
     spec: Spec
     info: dict = field(default_factory=dict)  # e.g. threshold strategy, AUC, epochs trained
-    # What it was trained on, as ``sources.describe`` gives it (see ``check_dataset``); None
-    # when not known (a file saved before datasets existed: ECG5000).
+    # What it was trained on, as ``sources.describe`` gives it (checked on load by
+    # ``model_file.check_dataset``); None when not known (a file from before datasets: ECG5000).
     dataset: dict | None = None
 
     def __post_init__(self):
@@ -299,7 +298,7 @@ def save_detector(detector: Detector, path: str | Path) -> Path:
         "info": detector.info,
     }
     if detector.dataset is not None:
-        meta["dataset"] = check_dataset(detector.dataset, detector.spec)
+        meta["dataset"] = model_file.check_dataset(detector.dataset, detector.spec)
     detector.model.save(path)
     with zipfile.ZipFile(path, "a") as zf:
         zf.writestr(METADATA_ENTRY, json.dumps(meta, indent=1))
@@ -357,7 +356,7 @@ def read_metadata(path: str | Path) -> dict:
         if not isinstance(meta.setdefault("info", {}), dict):
             raise ValueError("its info is not a JSON object.")
         meta["info"] = {key: _note(value) for key, value in meta["info"].items()}
-        meta["dataset"] = check_dataset(meta.get("dataset"), meta["spec"])
+        meta["dataset"] = model_file.check_dataset(meta.get("dataset"), meta["spec"])
     except KeyError as exc:
         raise ModelFileError(f"{path.name}: its Anomagram metadata has no {exc}.") from None
     except (TypeError, ValueError, AttributeError) as exc:
@@ -379,94 +378,6 @@ def _note(value: object) -> object:
 
 
 # --- the dataset block -------------------------------------------------------------------------
-
-DATASET_TEXT = 80  # the longest name, label or class name kept from a model file
-DATASET_ORIGIN_TEXT = 200
-MAX_DATASET_CLASSES = 100  # sources accept 20 labels; room for what a later version allows
-MAX_DATASET_ROWS = 10**9
-
-
-def _clean_text(value: object, what: str, limit: int = DATASET_TEXT) -> str:
-    """A string of the metadata: control characters (a newline that starts a new markdown
-    block, a right-to-left override) become spaces and it is cut to ``limit`` characters.
-    Pages still escape it as markdown: this only bounds what a file can put on a page."""
-    if not isinstance(value, str):
-        raise ValueError(f"{what} must be text, not {shown(value)}.")
-    text = "".join(
-        " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") else c for c in value
-    ).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _count(value: object, what: str, high: int = MAX_DATASET_ROWS) -> int:
-    number = parse_int(value, what)
-    if not 0 <= number <= high:
-        raise NumberError(f"{what} must be between 0 and {high:,}, not {shown(value)}.")
-    return number
-
-
-def _labels(value: object, what: str, read) -> dict[str, object]:
-    """A JSON object keyed by class label (as the data wrote it), each value read by ``read``."""
-    if not isinstance(value, dict):
-        raise ValueError(f"{what} must be a JSON object, not {shown(value)}.")
-    if len(value) > MAX_DATASET_CLASSES:
-        raise ValueError(f"{what} lists {len(value):,} classes; at most {MAX_DATASET_CLASSES}.")
-    out: dict[str, object] = {}
-    for label, item in value.items():
-        out[_clean_text(label, f"A class label in {what.lower()}")] = read(item)
-    return out
-
-
-def check_dataset(block: object, spec: Spec) -> dict | None:
-    """The ``dataset`` block of a model file (``sources.describe`` plus optional
-    ``class_names``, label -> name), checked like everything else in a file anyone can upload.
-
-    Texts are cleaned and shortened (:func:`_clean_text`), numbers go through
-    ``anomagram.numbers``, a field of the wrong kind is refused with a sentence that names it,
-    and fields this version does not know are left out. The block must describe the data the
-    Spec names: the same dataset key and the same length. None (no block) stays None.
-    """
-    if block is None:
-        return None
-    if not isinstance(block, dict):
-        raise ValueError(f"its dataset must be a JSON object, not {shown(block)}.")
-    key = block.get("key", spec.dataset)
-    if key != spec.dataset:
-        raise ValueError(
-            f"its dataset {shown(key)} is not the one its settings name ({spec.dataset})."
-        )
-    length = parse_int(block.get("length", spec.length), "The dataset's length")
-    if length != spec.length:
-        raise ValueError(
-            f"its dataset has {length} samples per beat where its settings say {spec.length}."
-        )
-    labelled = block.get("labelled", True)
-    if not isinstance(labelled, bool):
-        raise ValueError(f"The dataset's labelled must be true or false, not {shown(labelled)}.")
-    out = {
-        "name": _clean_text(block.get("name", spec.dataset), "The dataset's name"),
-        "key": spec.dataset,
-        "length": length,
-        "native_length": _count(
-            block.get("native_length", length), "The dataset's native length", 10**8
-        ),
-        "rows": _count(block.get("rows", 0), "The dataset's rows"),
-        "labelled": labelled,
-        "normal_class": _clean_text(block.get("normal_class", ""), "The dataset's normal class"),
-        "counts": _labels(
-            block.get("counts", {}),
-            "The dataset's counts",
-            lambda n: _count(n, "A class count"),
-        ),
-        "origin": _clean_text(block.get("origin", ""), "The dataset's origin", DATASET_ORIGIN_TEXT),
-    }
-    if "class_names" in block:
-        out["class_names"] = _labels(
-            block["class_names"],
-            "The dataset's class names",
-            lambda name: _clean_text(name, "A class name"),
-        )
-    return out
 
 
 def load_detector(path: str | Path) -> Detector:

@@ -11,19 +11,22 @@ asks these functions first whether the rest of the file agrees with that Spec:
   must fit in that size too (HDF5 can declare a gigabyte-sized array that stores nothing on
   disk, and reading it allocates the gigabyte), before Keras reads it.
 
-Each function returns what is wrong in a few words, or None.
+Each of those returns what is wrong in a few words, or None. The metadata's ``dataset`` block
+(what the model was trained on) is checked by :func:`check_dataset`.
 """
 
 from __future__ import annotations
 
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from anomagram.numbers import JsonError, safe_json_loads, shown
+from anomagram.numbers import JsonError, NumberError, parse_int, safe_json_loads, shown
 
 if TYPE_CHECKING:
     from anomagram.model import Half
+    from anomagram.spec import Spec
 
 MAX_CONFIG_BYTES = 1_000_000  # the largest network's config.json is about 30 kB
 NOT_AN_AUTOENCODER = "its config.json does not describe an Anomagram autoencoder"
@@ -179,3 +182,95 @@ def weights_problem(
             f"{n_weights:,} weights its settings describe need"
         )
     return None
+
+
+# --- the dataset block of the metadata ----------------------------------------------------------
+
+
+DATASET_TEXT = 80  # the longest name, label or class name kept from a model file
+DATASET_ORIGIN_TEXT = 200
+MAX_DATASET_CLASSES = 100  # sources accept 20 labels; room for what a later version allows
+MAX_DATASET_ROWS = 10**9
+
+
+def _clean_text(value: object, what: str, limit: int = DATASET_TEXT) -> str:
+    """A string of the metadata: control characters (a newline that starts a new markdown
+    block, a right-to-left override) become spaces and it is cut to ``limit`` characters.
+    Pages still escape it as markdown: this only bounds what a file can put on a page."""
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be text, not {shown(value)}.")
+    text = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") else c for c in value
+    ).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _count(value: object, what: str, high: int = MAX_DATASET_ROWS) -> int:
+    number = parse_int(value, what)
+    if not 0 <= number <= high:
+        raise NumberError(f"{what} must be between 0 and {high:,}, not {shown(value)}.")
+    return number
+
+
+def _labels(value: object, what: str, read) -> dict[str, object]:
+    """A JSON object keyed by class label (as the data wrote it), each value read by ``read``."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a JSON object, not {shown(value)}.")
+    if len(value) > MAX_DATASET_CLASSES:
+        raise ValueError(f"{what} lists {len(value):,} classes; at most {MAX_DATASET_CLASSES}.")
+    out: dict[str, object] = {}
+    for label, item in value.items():
+        out[_clean_text(label, f"A class label in {what.lower()}")] = read(item)
+    return out
+
+
+def check_dataset(block: object, spec: Spec) -> dict | None:
+    """The ``dataset`` block of a model file (``sources.describe`` plus optional
+    ``class_names``, label -> name), checked like everything else in a file anyone can upload.
+
+    Texts are cleaned and shortened (:func:`_clean_text`), numbers go through
+    ``anomagram.numbers``, a field of the wrong kind is refused with a sentence that names it,
+    and fields this version does not know are left out. The block must describe the data the
+    Spec names: the same dataset key and the same length. None (no block) stays None.
+    """
+    if block is None:
+        return None
+    if not isinstance(block, dict):
+        raise ValueError(f"its dataset must be a JSON object, not {shown(block)}.")
+    key = block.get("key", spec.dataset)
+    if key != spec.dataset:
+        raise ValueError(
+            f"its dataset {shown(key)} is not the one its settings name ({spec.dataset})."
+        )
+    length = parse_int(block.get("length", spec.length), "The dataset's length")
+    if length != spec.length:
+        raise ValueError(
+            f"its dataset has {length} samples per beat where its settings say {spec.length}."
+        )
+    labelled = block.get("labelled", True)
+    if not isinstance(labelled, bool):
+        raise ValueError(f"The dataset's labelled must be true or false, not {shown(labelled)}.")
+    out = {
+        "name": _clean_text(block.get("name", spec.dataset), "The dataset's name"),
+        "key": spec.dataset,
+        "length": length,
+        "native_length": _count(
+            block.get("native_length", length), "The dataset's native length", 10**8
+        ),
+        "rows": _count(block.get("rows", 0), "The dataset's rows"),
+        "labelled": labelled,
+        "normal_class": _clean_text(block.get("normal_class", ""), "The dataset's normal class"),
+        "counts": _labels(
+            block.get("counts", {}),
+            "The dataset's counts",
+            lambda n: _count(n, "A class count"),
+        ),
+        "origin": _clean_text(block.get("origin", ""), "The dataset's origin", DATASET_ORIGIN_TEXT),
+    }
+    if "class_names" in block:
+        out["class_names"] = _labels(
+            block["class_names"],
+            "The dataset's class names",
+            lambda name: _clean_text(name, "A class name"),
+        )
+    return out

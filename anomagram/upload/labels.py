@@ -85,7 +85,7 @@ class LabelClasses:
     @classmethod
     def of_model(cls, dataset: Mapping[str, Any] | None) -> LabelClasses | None:
         """The classes a model's ``dataset`` block (``sources.describe``, checked by
-        ``model.check_dataset``) describes; None, for ECG5000's reading, when the model is of
+        ``model_file.check_dataset``) describes; None, for ECG5000's reading, when the model is of
         ECG5000 with class 1 normal or its file does not describe its data (or names no usable
         normal class). An ECG5000 model with another normal class reads ECG5000's labels as
         its own classes, so that class 1 counts as abnormal for it.

@@ -197,7 +197,7 @@ class TrainedOn:
 
 
 def trained_on(detector: Detector) -> TrainedOn:
-    """What ``detector`` was trained on: its ``dataset`` block (see ``model.check_dataset``),
+    """What ``detector`` was trained on: its ``dataset`` block (see ``model_file.check_dataset``),
     else what its Spec names (a file without the block: ECG5000, or a dataset it only names)."""
     spec = detector.spec
     block = detector.dataset
