@@ -25,7 +25,7 @@ from anomagram.model import (
 )
 from anomagram.numbers import NumberError
 from anomagram.spec import Spec
-from anomagram.ui.score import logic
+from anomagram.ui.score import logic, trained_on
 from anomagram.upload import parse_beats, scores_csv
 from anomagram.upload.labels import LabelClasses
 
@@ -194,7 +194,7 @@ def test_ecg200_model_round_trip_keeps_its_length_and_dataset(ecg200_detector):
         "origin": data.origin,
         "class_names": {"-1": "Myocardial infarction", "1": "Normal"},
     }
-    trained = logic.trained_on(loaded)
+    trained = trained_on.trained_on(loaded)
     assert (trained.name, trained.length, trained.normal_class) == ("ECG200", 96, "1")
     assert trained.class_name("-1") == "Myocardial infarction"
 
@@ -241,7 +241,7 @@ def test_a_length_500_model_round_trips(tmp_path):
     beats = np.random.default_rng(0).normal(size=(3, 500)).astype(np.float32)
     np.testing.assert_array_equal(detector.score(beats)[0], loaded.score(beats)[0])
     assert loaded.spec.length == 500 and loaded.dataset is None
-    trained = logic.trained_on(loaded)
+    trained = trained_on.trained_on(loaded)
     assert (trained.name, trained.length, trained.known) == ("FordA", 500, False)
 
 
@@ -259,6 +259,6 @@ def test_an_old_file_without_dataset_fields_loads_as_an_ecg5000_model(pretrained
     loaded = logic.load_uploaded_model("old.keras", out.getvalue())
     assert loaded.spec.dataset == "ecg5000" and loaded.spec.length == 140
     assert loaded.dataset is None
-    trained = logic.trained_on(loaded)
+    trained = trained_on.trained_on(loaded)
     assert trained.name == "ECG5000" and trained.is_ecg5000 and trained.class_name("2")
-    assert logic.label_names(trained) == logic.LABEL_NAMES
+    assert trained_on.label_names(trained) == trained_on.LABEL_NAMES

@@ -21,7 +21,7 @@ from anomagram.data import SEQ_LEN, DataError
 from anomagram.ui.common import resources
 from anomagram.ui.common.datasets import dataset_for, uploaded
 from anomagram.ui.common.text import escape_markdown, user_text
-from anomagram.ui.score import logic
+from anomagram.ui.score import logic, trained_on
 
 KIND = "example"
 NAME = "the example file"
@@ -43,7 +43,7 @@ def ecg5000_text() -> str:
 
 
 def _ecg5000() -> Offer:
-    counts = ", ".join(f"{n} {logic.LABEL_NAMES[c]}" for c, n in logic.EXAMPLE_CLASSES.items())
+    counts = ", ".join(f"{n} {trained_on.LABEL_NAMES[c]}" for c, n in logic.EXAMPLE_CLASSES.items())
     return Offer(
         ecg5000_text(),
         f"{sum(logic.EXAMPLE_CLASSES.values())} ECG5000 test beats ({counts}) with their "
@@ -52,7 +52,7 @@ def _ecg5000() -> Offer:
     )
 
 
-def _none(trained: logic.TrainedOn, why: str) -> Offer:
+def _none(trained: trained_on.TrainedOn, why: str) -> Offer:
     return Offer(
         None,
         f"No example file for this model: it was trained on {user_text(trained.name)}, beats of "
@@ -65,7 +65,7 @@ def offer(detector) -> Offer:
     """The example for ``detector`` (None: no model chosen yet, so the ECG5000 one)."""
     if detector is None:
         return _ecg5000()
-    trained = logic.trained_on(detector)
+    trained = trained_on.trained_on(detector)
     spec = detector.spec
     if spec.dataset == sources.ECG5000_KEY and spec.length == SEQ_LEN:
         return _ecg5000()

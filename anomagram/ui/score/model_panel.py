@@ -14,7 +14,7 @@ from anomagram.pretrained import PRETRAINED_SPEC
 from anomagram.ui.common import resources, state
 from anomagram.ui.common.navigation import page_link
 from anomagram.ui.common.text import escape_markdown, user_text
-from anomagram.ui.score import logic
+from anomagram.ui.score import logic, trained_on
 from anomagram.ui.score.state import (
     OWN,
     PRETRAINED,
@@ -115,7 +115,7 @@ def _describe(detector, name: str) -> str:
 MAX_CLASSES_SHOWN = 8
 
 
-def _classes(trained: logic.TrainedOn) -> str:
+def _classes(trained: trained_on.TrainedOn) -> str:
     parts = []
     for label, name, rows in trained.classes[:MAX_CLASSES_SHOWN]:
         shown = (
@@ -130,7 +130,7 @@ def _classes(trained: logic.TrainedOn) -> str:
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
 
-def trained_on_text(trained: logic.TrainedOn) -> str:
+def trained_on_text(trained: trained_on.TrainedOn) -> str:
     """Which data the model learned from, in one markdown line (its texts come from a file)."""
     text = f"Trained on **{user_text(trained.name)}**: {trained.length} samples per beat"
     if trained.rows:
@@ -234,9 +234,9 @@ def model_panel():
     # download's file name is made safe from the raw name.
     shown = escape_markdown(name)
     st.caption(_describe(detector, shown))
-    trained = logic.trained_on(detector)
+    trained = trained_on.trained_on(detector)
     st.caption(trained_on_text(trained))
-    note = logic.labels_note(logic.label_classes(detector), trained)
+    note = trained_on.labels_note(trained_on.label_classes(detector), trained)
     if note:
         st.caption(note)
     _download(detector, choice, name)

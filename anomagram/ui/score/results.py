@@ -12,7 +12,7 @@ import streamlit as st
 from anomagram.data import SEQ_LEN
 from anomagram.ui.common.text import escape_markdown
 from anomagram.ui.common.tiles import share
-from anomagram.ui.score import example, logic
+from anomagram.ui.score import example, logic, trained_on
 from anomagram.ui.score.verdicts import results_fragment
 from anomagram.upload import UploadError, parse_beats
 
@@ -24,7 +24,7 @@ IN_USE_KEY = "score_parsed_in_use"  # what the results below were read from
 
 def _parse(chosen, length: int, classes) -> dict:
     """The chosen data parsed with the page's options into beats of ``length`` samples (the
-    model's), labels read as ``classes`` (the model's, ``logic.label_classes``), cached by
+    model's), labels read as ``classes`` (the model's, ``trained_on.label_classes``), cached by
     content, options, length and classes."""
     kind, name, raw = chosen
     label_col = logic.label_column(
@@ -161,7 +161,7 @@ def results_panel(chosen_data, chosen_model) -> None:
     # Beats are resampled to the model's length and labels read as its classes; ECG5000's
     # until a model is chosen.
     length = chosen_model[0].spec.length if chosen_model is not None else SEQ_LEN
-    classes = logic.label_classes(chosen_model[0]) if chosen_model is not None else None
+    classes = trained_on.label_classes(chosen_model[0]) if chosen_model is not None else None
     cached = _parse(chosen_data, length, classes)
     earlier = st.session_state.get(LAST_READ_KEY)
     read_for = (length, classes)

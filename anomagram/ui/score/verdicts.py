@@ -9,7 +9,7 @@ import streamlit as st
 from anomagram import charts
 from anomagram.metrics import metrics_at
 from anomagram.ui.common.tiles import confusion_caption, metric_tiles, share
-from anomagram.ui.score import logic
+from anomagram.ui.score import logic, trained_on
 from anomagram.ui.score.beats import CHART_HEIGHT, beat_by_beat
 
 
@@ -97,7 +97,7 @@ def _against_labels(scored: logic.Scored, summary, threshold: float, own: bool) 
     with right:
         if scored.ecg5000_classes or scored.classes is not None:
             # The labels are ECG5000's classes or those of the model's dataset.
-            style = None if scored.classes is None else logic.class_style(scored.classes)
+            style = None if scored.classes is None else trained_on.class_style(scored.classes)
             st.altair_chart(
                 charts.per_class_chart(summary.per_class, summary.class_counts, classes=style),
                 width="stretch",
@@ -151,7 +151,7 @@ def _verdict_histogram(scored: logic.Scored, flagged, threshold: float) -> None:
     st.caption(
         "Each bar counts beats with a similar error, coloured by verdict. Everything right "
         "of the dashed line is flagged abnormal: move the threshold to see the verdicts "
-        f"change. Add a label column ({logic.label_examples(scored.classes)}) to also see "
+        f"change. Add a label column ({trained_on.label_examples(scored.classes)}) to also see "
         "accuracy, precision, recall and which classes get caught."
     )
 
