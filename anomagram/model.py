@@ -45,7 +45,6 @@ METADATA_ENTRY = "anomagram.json"
 CONFIG_ENTRY = "config.json"  # Keras's names for the network and its weights in a .keras zip
 WEIGHTS_ENTRY = "model.weights.h5"
 FORMAT_VERSION = 1
-MAX_MODEL_BYTES = 5_000_000
 MAX_UNPACKED_BYTES = 50_000_000
 MAX_JSON_BYTES = 1_000_000  # the metadata: a scaler, a threshold, a Spec and a few notes
 
@@ -166,6 +165,11 @@ def expected_layers(spec: Spec) -> tuple[Half, Half]:
 MAX_WEIGHTS = Spec(
     hidden=(MAX_UNITS,) * MAX_LAYERS, latent=MAX_LATENT, length=MAX_LENGTH
 ).weight_count
+# The largest model file the app can write, so that every model a user trained can be uploaded
+# again: float32 weights with the optimizer's slots (14.7 MB for the largest network), plus 1 MB
+# for HDF5's bytes, the config and the metadata. A 5 MB cap refused the files of many
+# allowed networks (256 units x 6 layers at 140 samples saved 9.3 MB).
+MAX_MODEL_BYTES = 4 * MAX_WEIGHTS * (1 + model_file.OPTIMIZER_SLOTS) + 1_000_000
 
 
 def build_autoencoder(spec: Spec) -> keras.Model:

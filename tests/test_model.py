@@ -11,6 +11,7 @@ import pytest
 from anomagram.backend import keras_module
 from anomagram.data import MinMaxScaler
 from anomagram.model import (
+    MAX_MODEL_BYTES,
     ModelFileError,
     build_autoencoder,
     glorot_uniform,
@@ -152,7 +153,7 @@ def test_refuses_bad_metadata_and_oversize(small_trainer, tmp_path):
     with pytest.raises(ModelFileError, match="metadata is invalid"):
         read_metadata(bad)
     big = tmp_path / "big.keras"
-    big.write_bytes(b"0" * 6_000_000)
+    big.write_bytes(b"0" * (MAX_MODEL_BYTES + 1))
     with pytest.raises(ModelFileError, match="MB"):
         read_metadata(big)
 

@@ -108,7 +108,7 @@ def test_refuses_oversize_before_loading_it(pretrained_bytes):
 
 
 def test_refuses_decompression_bomb(pretrained_bytes):
-    """Under the 5 MB upload limit, but it would unpack to 200 MB."""
+    """Under the upload limit, but it would unpack to 200 MB."""
     bomb = _rewrite(
         pretrained_bytes, add=[("padding.bin", b" " * 200_000_000, zipfile.ZIP_DEFLATED)]
     )

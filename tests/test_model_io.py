@@ -262,3 +262,22 @@ def test_an_old_file_without_dataset_fields_loads_as_an_ecg5000_model(pretrained
     trained = trained_on.trained_on(loaded)
     assert trained.name == "ECG5000" and trained.is_ecg5000 and trained.class_name("2")
     assert trained_on.label_names(trained) == trained_on.LABEL_NAMES
+
+
+@pytest.mark.parametrize("length", [140, 1024])
+def test_the_largest_network_a_user_can_train_can_be_uploaded_again(length):
+    """Every model the app can write is under the upload limit: a 5 MB cap once refused the
+    exported files of allowed networks (256 units x 6 layers saved 9.3 MB)."""
+    from anomagram.data import MinMaxScaler
+    from anomagram.model import build_autoencoder
+    from anomagram.spec import MAX_LATENT, MAX_LAYERS, MAX_UNITS
+
+    spec = Spec(hidden=(MAX_UNITS,) * MAX_LAYERS, latent=MAX_LATENT, length=length)
+    model = build_autoencoder(spec)
+    model.optimizer.build(model.trainable_variables)  # its slots are saved, as after training
+    detector = Detector(model, MinMaxScaler(0.0, 1.0), 0.1, spec)
+    data = logic.detector_bytes(detector)
+    assert len(data) > 4 * 3 * spec.weight_count  # the optimizer's two slots are in it
+    assert len(data) < MAX_MODEL_BYTES
+    loaded = logic.load_uploaded_model("big.keras", data)
+    assert loaded.spec == spec
