@@ -21,7 +21,11 @@ spec = composer.sync_query_params()
 composer.show_problems()
 spec = data_panel.data_panel(spec)
 action_bar.budget_banner(spec)
-composer.presets(spec)
+choose, start = st.columns([3, 1], vertical_alignment="bottom")
+with choose:
+    composer.presets(spec)
+start_slot = start.empty()  # a Train button in the first screen, filled with the bar's below
+composer.preset_note(spec)
 
 design, settings = st.columns(2, gap="large")
 with design:
@@ -37,7 +41,7 @@ run_state.warm(spec)
 st.divider()
 st.subheader("③ Train and watch it learn")
 live = run_state.handle_request(request, spec)
-bar = action_bar.action_bar(spec, live)
+bar = action_bar.action_bar(spec, live, start_slot)
 results_panel()
 if live:
     action_bar.finish_live(bar, spec)

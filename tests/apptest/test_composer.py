@@ -20,6 +20,7 @@ def _page():
     spec = composer.sync_query_params()
     composer.show_problems()
     composer.presets(spec)
+    composer.preset_note(spec)
     composer.composer(spec)
     composer.parameters(get_spec())
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from common import COSTLY_LINK
 from streamlit.testing.v1 import AppTest
-from train_page import PAGE, click_train, go_button, no_exception
+from train_page import PAGE, click_train, go_button, no_exception, start_button
 
 from anomagram.presets import preset_spec
 from anomagram.spec import Spec
@@ -86,12 +86,31 @@ def test_page_renders_with_defaults():
     assert at.title[0].value.endswith("Train a model")
     assert at.session_state["spec"] == Spec()
     assert go_button(at).label == "▶ Train"
+    assert start_button(at).label == "▶ Train now" and not start_button(at).disabled
     assert [b.disabled for b in at.button if str(b.key).startswith("train_pause_")] == [True]
     (diagram,) = network_diagrams(at)
     assert diagram["description"] == "Autoencoder architecture: 140 → 7 → 3 → 2 → 3 → 7 → 140"
     assert not at.get("graphviz_chart")
     assert any("No trained model yet" in i.value for i in at.info)
     assert dict(at.query_params) == {}
+
+
+def test_the_train_button_in_the_first_screen_trains_like_the_bars():
+    at = new_app(FAST)
+    start_button(at).click().run()
+    no_exception(at)
+    assert at.session_state["trainer"].epochs_done == FAST.epochs
+    assert start_button(at).label == "▶ Train more"
+    assert go_button(at).label == f"▶ Train {FAST.epochs} more epochs"
+    start_button(at).click().run()  # continues, as the bar's button does
+    no_exception(at)
+    assert at.session_state["trainer"].epochs_done == 2 * FAST.epochs
+    # Other settings: the model is stale, and the button starts a new one.
+    at.button(key="train_add_layer").click().run()
+    assert start_button(at).label == "▶ Train now"
+    start_button(at).click().run()
+    assert at.session_state["trainer"].epochs_done == FAST.epochs
+    assert len(at.session_state["trainer"].spec.hidden) == len(FAST.hidden) + 1
 
 
 def test_composer_edits_the_spec_and_marks_the_model_stale(trained):
@@ -371,7 +390,7 @@ def test_a_link_over_the_budget_is_shown_refused_and_fixed_in_one_click():
     no_exception(at)
     spec = at.session_state["spec"]
     assert spec == Spec.from_query_params(HOSTILE)  # shown as the link has it
-    assert go_button(at).disabled
+    assert go_button(at).disabled and start_button(at).disabled
     nearest = check_run(spec, resources.limits()).nearest
     (note,) = [w.value for w in at.warning if "limit of" in w.value]
     assert "steps (epochs)" in note and f"to {nearest.epochs} or fewer" in note
@@ -386,7 +405,7 @@ def test_a_link_over_the_budget_is_shown_refused_and_fixed_in_one_click():
     fix.click().run()
     no_exception(at)
     assert at.session_state["spec"] == nearest
-    assert not go_button(at).disabled
+    assert not go_button(at).disabled and not start_button(at).disabled
     assert not any("limit of" in w.value for w in at.warning)
     assert not any("Train is off" in i.value for i in at.info)
     url = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}

@@ -19,6 +19,12 @@ def go_button(at: AppTest):
     return button
 
 
+def start_button(at: AppTest):
+    """The Train button beside the presets, in a laptop's first screen (same key scheme)."""
+    (button,) = [b for b in at.button if str(b.key).startswith("train_start_")]
+    return button
+
+
 def click_train(at: AppTest) -> AppTest:
     go_button(at).click().run()
     no_exception(at)

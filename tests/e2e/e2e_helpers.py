@@ -151,7 +151,7 @@ async def open_train(browser, url: str, query: str = "", timeout_ms: int = 120_0
     page = await context.new_page()
     page.set_default_timeout(timeout_ms)
     await page.goto(f"{url}/train{query}")
-    await page.get_by_role("button", name="▶ Train").wait_for()
+    await page.get_by_role("button", name="▶ Train", exact=True).wait_for()
     await settled(page)
     return context, page
 
@@ -172,7 +172,7 @@ def open_train_page(page, app_url: str, query: str = "") -> None:
     page.get_by_role("link", name="Train a model").wait_for()
     wait_for_app(page)
     page.goto(f"{app_url}/train{query}")
-    page.get_by_role("button", name="▶ Train").wait_for()
+    page.get_by_role("button", name="▶ Train", exact=True).wait_for()
     wait_for_app(page)
     assert_no_exception(page)
 

@@ -68,8 +68,8 @@ def _show(page, locator, name: str) -> None:
 
 
 def test_train_evaluation_charts_keep_every_label_and_title(page, app_url):
-    _open(page, app_url, "/train", lambda p: p.get_by_role("button", name="▶ Train"))
-    page.get_by_role("button", name="▶ Train").click()
+    _open(page, app_url, "/train", lambda p: p.get_by_role("button", name="▶ Train", exact=True))
+    page.get_by_role("button", name="▶ Train", exact=True).click()
     page.get_by_text("Trained 30 epochs").wait_for(timeout=120_000)
     per_class = _chart(page, "Which beats get flagged")
     per_class.wait_for()

@@ -67,7 +67,7 @@ def test_upload_a_recording_preview_it_and_train(page, app_url, tmp_path):
     screenshot(page, "datasets_recording_preview")
     page.keyboard.press("Escape")
 
-    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_role("button", name="▶ Train", exact=True).click()
     page.get_by_text(re.compile(r"Trained 30 epochs.*AUC")).wait_for(timeout=120_000)
     wait_for_app(page)
     status = page.get_by_text(re.compile(r"Trained 30 epochs.*AUC")).first.inner_text()

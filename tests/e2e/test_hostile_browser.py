@@ -31,7 +31,7 @@ def test_train_link_with_markdown_shows_it_as_text(page, app_url):
     assert not requests
     # The visitor's text is shown literally, brackets and all (cut to its first characters).
     assert "'[click here to log in]…" in page.inner_text("body")
-    assert page.get_by_role("button", name="▶ Train").first.is_enabled()
+    assert page.get_by_role("button", name="▶ Train", exact=True).is_enabled()
 
 
 def test_experiments_link_with_markdown_shows_it_as_text(page, app_url):

@@ -58,7 +58,7 @@ def server():
 
 
 async def _train_and_wait(page, epochs: int, timeout: float = 240) -> None:
-    await page.get_by_role("button", name=TRAIN_BUTTON).first.click()
+    await page.get_by_role("button", name=TRAIN_BUTTON, exact=True).click()
     await page.get_by_text(re.compile(rf"Trained {epochs} epochs")).first.wait_for(
         timeout=timeout * 1000
     )
@@ -157,7 +157,7 @@ def test_disconnect_mid_training_leaves_server_and_others_working(server):
             browser = await _launch(p)
             try:
                 ctx, page = await open_train(browser, url, "?epochs=100&train_size=2500")
-                await page.get_by_role("button", name=TRAIN_BUTTON).first.click()
+                await page.get_by_role("button", name=TRAIN_BUTTON, exact=True).click()
                 await page.get_by_role("button", name="⏸ Pause").wait_for()
                 await asyncio.sleep(0.5)
                 await ctx.close()  # the browser goes away mid-training
@@ -188,7 +188,7 @@ def test_fifty_train_reset_cycles_keep_memory_flat(server):
                 for i in range(cycles):
                     await _train_and_wait(page, 30)
                     await page.get_by_role("button", name="↺ Reset").click()
-                    await page.get_by_role("button", name=TRAIN_BUTTON).wait_for()
+                    await page.get_by_role("button", name=TRAIN_BUTTON, exact=True).wait_for()
                     await settled(page)
                     readings.append(rss_mb(proc.pid))
                     if i == cycles - 1:

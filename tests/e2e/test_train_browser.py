@@ -21,7 +21,7 @@ def tall_screenshot(page, name: str) -> None:
 
 def test_train_shows_live_charts(page, app_url):
     open_train_page(page, app_url)
-    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_role("button", name="▶ Train", exact=True).click()
     page.get_by_text("Trained 30 epochs").wait_for(timeout=90_000)
     wait_for_app(page)
     page.locator(CHART).nth(3).wait_for()
@@ -46,7 +46,7 @@ def test_compose_pause_continue_and_move_the_threshold(page, app_url):
 
     page.get_by_role("radiogroup", name="Steps (epochs)").get_by_role("radio", name="100").click()
     wait_for_app(page)
-    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_role("button", name="▶ Train", exact=True).click()
     page.get_by_text(re.compile(r"Training · epoch ([3-9]|[1-9]\d) of 100")).wait_for(
         timeout=90_000
     )
@@ -86,7 +86,7 @@ def test_compose_pause_continue_and_move_the_threshold(page, app_url):
 
 def test_trained_model_survives_visiting_other_pages(page, app_url):
     open_train_page(page, app_url, "?train_size=500&test_size=100&seed=4")
-    page.get_by_role("button", name="▶ Train").click()
+    page.get_by_role("button", name="▶ Train", exact=True).click()
     page.get_by_text("Trained 30 epochs").wait_for(timeout=90_000)
     wait_for_app(page)
     status = page.get_by_text(re.compile(r"Trained 30 epochs.*AUC")).first.inner_text()

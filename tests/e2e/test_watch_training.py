@@ -151,6 +151,27 @@ def test_watch_draws_every_epoch_with_the_live_area_in_view(sized, app_url, view
     screenshot(page, shot)
 
 
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE])
+def test_train_is_in_the_first_screen_and_brings_the_live_area_into_view(sized, app_url, viewport):
+    page = sized(app_url, viewport)
+    start = page.get_by_role("button", name="▶ Train now", exact=True)
+    box = start.bounding_box()
+    # Before any scrolling: the bar's own Train button is ~1,200 px down on a laptop.
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
+    page.evaluate(FRAME_COUNTER)
+    start.click()
+    page.get_by_text("Trained 30 epochs").first.wait_for(timeout=90_000)
+    wait_for_app(page)
+    wait_for_frame(page, 30)
+    if viewport is LAPTOP:
+        assert_live_area_in_view(page, viewport)
+    else:  # a phone's window holds the bar and the first chart, one below the other
+        bar = page.get_by_role("button", name="▶ Train 30 more epochs").bounding_box()
+        assert bar is not None and 0 <= bar["y"] < viewport["height"]
+    assert page.get_by_role("button", name="▶ Train more", exact=True).is_enabled()
+    assert_no_exception(page)
+
+
 def test_fast_mode_shows_the_final_result_only(sized, app_url):
     page = sized(app_url, LAPTOP)
     choose_speed(page, "Fast")

@@ -8,7 +8,8 @@
   activations, live diagram) and the training/data settings, generated from the Spec's field
   table and mirrored to the URL.
 - ``action_bar``: Train / Continue, Pause, Skip to the end, Reset, the Watch/Fast speed and a
-  note; while a run is live it scrolls itself to the top of the window.
+  note; while a run is live it scrolls itself to the top of the window. It also fills the
+  second Train button beside the presets ("Train now"), the one in a laptop's first screen.
 - ``results``: the panel below (one fragment): ``status`` (progress, hints) beside the
   threshold slider, ``chart_grid`` (error histogram and ROC, loss and bottleneck, then the
   panel toggles and reading guides), ``live`` (training: Watch draws every epoch as a paced

@@ -16,9 +16,14 @@ BAR_GENERATION_KEY = "train_bar_generation"
 BAR_ANCHOR = "train-action-bar"
 
 
-def _bar_keys() -> tuple[str, str, str]:
+def _bar_keys() -> tuple[str, str, str, str]:
     generation = st.session_state.get(BAR_GENERATION_KEY, 0) % 2
-    return f"train_go_{generation}", f"train_pause_{generation}", f"train_skip_{generation}"
+    return (
+        f"train_go_{generation}",
+        f"train_pause_{generation}",
+        f"train_skip_{generation}",
+        f"train_start_{generation}",
+    )
 
 
 def _on_speed() -> None:
@@ -30,15 +35,20 @@ def _on_speed() -> None:
         request("skip" if choice == "fast" else "go")
 
 
-def action_bar(spec: Spec, live: bool):
-    """Train/Continue, Pause and Reset; returns the slots ``finish_live`` refreshes."""
+def action_bar(spec: Spec, live: bool, start_slot):
+    """Train/Continue, Pause and Reset; returns the slots ``finish_live`` refreshes.
+
+    ``start_slot`` (beside the presets, in the first screen of a laptop, where the bar is not)
+    gets a second Train button that does what the bar's does: a demo is "pick a preset, Train",
+    and the live run then scrolls the bar and its charts into view.
+    """
     # A keyed widget of the previous run that this run has not drawn (yet) stays on screen,
     # clickable, until the run ends, and a training run lasts seconds. So a run starts with
     # the keys the previous run ended with, and only enables or disables the buttons.
     # A keyed container gets the CSS class st-key-<key>: the scroll script finds the bar by it.
     bar = st.container(key=BAR_ANCHOR)
     go, pause, skip, reset, pace = bar.columns([2, 1.1, 1.5, 1.1, 2], vertical_alignment="center")
-    slots = (go.empty(), pause.empty(), skip.empty(), st.empty())
+    slots = (go.empty(), pause.empty(), skip.empty(), st.empty(), start_slot)
     _fill_bar(slots, spec, live)
     st.session_state.setdefault(SPEED_KEY, DEFAULT_SPEED)
     persisted("train_speed_w", SPEED_KEY, DEFAULT_SPEED)
@@ -87,12 +97,28 @@ def _go_label(spec: Spec, current: str, live: bool) -> str:
     return "▶ Train"
 
 
+# The first screen's Train button: its own words, so that it never reads as a second, different
+# action (and a browser test can tell the two apart).
+_START_LABELS = {"paused": "▶ Continue", "done": "▶ Train more"}
+
+
 def _fill_bar(slots, spec: Spec, live: bool) -> None:
-    go_slot, pause_slot, skip_slot, note_slot = slots
-    go_key, pause_key, skip_key = _bar_keys()
+    go_slot, pause_slot, skip_slot, note_slot, start_slot = slots
+    go_key, pause_key, skip_key, start_key = _bar_keys()
     trainer = get_trainer()
     current = phase(trainer, spec)
     over_budget = None if live else run_state.budget_problem(spec)
+    start_slot.button(
+        "⏳ Training…" if live else _START_LABELS.get(current, "▶ Train now"),
+        key=start_key,
+        type="primary",
+        on_click=request,
+        args=("go",),
+        disabled=live or over_budget is not None,
+        width="stretch",
+        help="The same as Train in ③ below: train with the settings on this page and watch "
+        "the charts learn, brought into view.",
+    )
     go_slot.button(
         _go_label(spec, current, live),
         key=go_key,

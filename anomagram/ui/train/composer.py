@@ -174,8 +174,7 @@ def _on_preset() -> None:
 
 def presets(spec: Spec) -> None:
     """Named recipes, one click each; the one the settings match is highlighted."""
-    current = matching_preset(spec)
-    _seed(PRESET_WIDGET, current)
+    _seed(PRESET_WIDGET, matching_preset(spec))
     st.segmented_control(
         "Start from a preset",
         list(PRESETS),
@@ -186,6 +185,11 @@ def presets(spec: Spec) -> None:
         help="Each preset sets every setting below except the seed:\n\n"
         + "\n\n".join(f"**{p.label}**: {p.demonstrates}" for p in PRESETS.values()),
     )
+
+
+def preset_note(spec: Spec) -> None:
+    """One line under the presets: what the chosen one demonstrates, or that none matches."""
+    current = matching_preset(spec)
     if current is None:
         st.caption(
             "Your own settings: no preset matches them. Pick one to start again from a recipe."
