@@ -77,12 +77,12 @@ SWEEP_ARCHITECTURES = (
 async def session(browser, url: str, rounds: int, marks: list, pid: int) -> None:
     context, page = await open_train(browser, url, timeout_ms=240_000)
     for r in range(rounds):
-        await page.get_by_role("button", name=TRAIN).first.click()
+        await page.get_by_role("button", name=TRAIN, exact=True).click()
         await page.get_by_text(re.compile(r"Trained 30 epochs")).first.wait_for()
         await settled(page)
         marks.append((r, rss_mb(pid)))
         await page.get_by_role("button", name="↺ Reset").click()
-        await page.get_by_role("button", name=TRAIN).wait_for()
+        await page.get_by_role("button", name=TRAIN, exact=True).wait_for()
         await settled(page)
     await context.close()
 

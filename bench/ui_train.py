@@ -117,7 +117,7 @@ def ui_runs(runs: int, wait_before_first: float) -> dict:
             page.goto(url)
             wait_for_app(page)
             page.get_by_role("link", name="Train a model").click()
-            page.get_by_role("button", name="▶ Train").wait_for()
+            page.get_by_role("button", name="▶ Train", exact=True).wait_for()
             wait_for_app(page)
             out["ready"] = time.perf_counter() - t_server
             choose_speed(page, "Fast")
