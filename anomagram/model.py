@@ -167,9 +167,11 @@ MAX_WEIGHTS = Spec(
 ).weight_count
 # The largest model file the app can write, so that every model a user trained can be uploaded
 # again: float32 weights with the optimizer's slots (14.7 MB for the largest network), plus 1 MB
-# for HDF5's bytes, the config and the metadata. A 5 MB cap refused the files of many
-# allowed networks (256 units x 6 layers at 140 samples saved 9.3 MB).
-MAX_MODEL_BYTES = 4 * MAX_WEIGHTS * (1 + model_file.OPTIMIZER_SLOTS) + 1_000_000
+# for HDF5's bytes, the config and the metadata, rounded up to whole MB (16 MB) for the
+# uploader's label. A 5 MB cap refused the files of many allowed networks (256 units x 6
+# layers at 140 samples saved 9.3 MB).
+_LARGEST_FILE = 4 * MAX_WEIGHTS * (1 + model_file.OPTIMIZER_SLOTS) + 1_000_000
+MAX_MODEL_BYTES = -(-_LARGEST_FILE // 1_000_000) * 1_000_000
 
 
 def build_autoencoder(spec: Spec) -> keras.Model:

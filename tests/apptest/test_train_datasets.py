@@ -274,6 +274,9 @@ def test_a_csv_of_windows_trains_with_its_own_labels():
     at.segmented_control(key=data_panel.SOURCE_W).set_value("csv").run()
     assert spec_of(at).dataset == "ecg5000"  # nothing uploaded yet: nothing changes
     assert "Upload a CSV to train on it" in captions(at)
+    # The uploader's own limit is ours: the browser refuses a larger file in the same words.
+    uploader = at.file_uploader(key=data_panel.FILE_W)
+    assert uploader.proto.max_upload_size_mb * 1_000_000 == sources.MAX_BYTES
     upload(at, "windows.csv", windows_csv())
     spec = spec_of(at)
     assert (spec.dataset, spec.length, spec.window) == ("csv:windows.csv", 64, 0)

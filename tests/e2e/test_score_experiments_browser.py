@@ -94,6 +94,30 @@ def test_upload_good_then_bad_csv(page, app_url, good_csv, tmp_path):
     screenshot(page, "score_bad")
 
 
+def test_a_csv_over_the_limit_is_refused_in_the_browser_and_the_results_stay(
+    page, app_url, good_csv, tmp_path
+):
+    from anomagram.upload import MAX_BYTES
+
+    page.set_viewport_size(TALL)
+    _open(page, app_url, "/score", "2 · Model")
+    uploader = page.locator("[data-testid='stFileUploader']").first
+    # The widget states the page's own limit (not the server's larger cap).
+    assert f"{MAX_BYTES // 1_000_000}MB per file" in uploader.inner_text()
+    _uploader_input(page).set_input_files(str(good_csv))
+    page.get_by_text("Beat by beat").wait_for()
+    wait_for_app(page)
+    line = ",".join(["0.123"] * 140) + "\n"
+    big = tmp_path / "big.csv"
+    big.write_text(line * (MAX_BYTES // len(line) + 50))  # just over the limit
+    _uploader_input(page).set_input_files(str(big))
+    uploader.get_by_text(f"File must be {MAX_BYTES / 1e6:.1f}MB or smaller.").wait_for()
+    wait_for_app(page)
+    assert_no_exception(page)
+    assert "Read 8 beats from good.csv" in page.inner_text("body")
+    assert page.get_by_text("Beat by beat").is_visible()
+
+
 def test_sweep_cancel_continue_and_results_survive_navigation(page, app_url):
     page.set_viewport_size(TALL)
     # Batch size 8 makes each run take seconds (warm runs of the default take ~0.2 s), so

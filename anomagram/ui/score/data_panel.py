@@ -7,6 +7,7 @@ import streamlit as st
 
 from anomagram.data import SEQ_LEN
 from anomagram.ui.common.text import escape_markdown
+from anomagram.ui.common.uploads import widget_mb
 from anomagram.ui.score import example, logic
 from anomagram.ui.score.state import (
     EXAMPLE,
@@ -16,7 +17,6 @@ from anomagram.ui.score.state import (
     remember_upload,
     show_refused,
     sync_upload,
-    widget_mb,
 )
 from anomagram.upload import MAX_BYTES, MAX_ROWS, MIN_LENGTH
 
@@ -34,7 +34,7 @@ def _uploaded():
         key="score_file",
         on_change=remember_upload,
         args=("score_file", "score_upload", logic.upload_too_large),
-        max_upload_size=widget_mb(),
+        max_upload_size=widget_mb(MAX_BYTES),
     )
     stored, refused = sync_upload(f, "score_upload", logic.upload_too_large)
     show_refused(refused, stored, "The results below are still those of {}.")

@@ -14,6 +14,7 @@ from anomagram.pretrained import PRETRAINED_SPEC
 from anomagram.ui.common import resources, state
 from anomagram.ui.common.navigation import page_link
 from anomagram.ui.common.text import escape_markdown, user_text
+from anomagram.ui.common.uploads import widget_mb
 from anomagram.ui.score import logic, trained_on
 from anomagram.ui.score.state import (
     OWN,
@@ -25,7 +26,6 @@ from anomagram.ui.score.state import (
     remember_upload,
     show_refused,
     sync_upload,
-    widget_mb,
 )
 
 MODEL_MB = -(-MAX_MODEL_BYTES // 1_000_000)
@@ -63,7 +63,7 @@ def _uploaded_model():
         key="score_model_file",
         on_change=remember_upload,
         args=("score_model_file", "score_model_upload", logic.model_too_large),
-        max_upload_size=widget_mb(),
+        max_upload_size=widget_mb(MAX_MODEL_BYTES),
     )
     stored, refused = sync_upload(f, "score_model_upload", logic.model_too_large)
     show_refused(refused, stored, "Still scoring with {}.")

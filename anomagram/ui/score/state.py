@@ -45,14 +45,8 @@ def init_state() -> None:
 # and the earlier upload stays, so the user keeps the results they had, and the panel says
 # whose results they are. Replacing them with nothing would throw work away for a file that
 # was never going to be scored; keeping them unlabelled would pass them off as the new file's.
-# The uploaders' own limit is set above ours (see widget_mb) so that such a file reaches us
-# and gets our message; over the widget's limit the browser shows only a small red mark.
-
-
-def widget_mb() -> int:
-    """The uploaders' limit in MB: the server's own cap (``server.maxUploadSize``), above the
-    page's limits, so a file between the two is refused with the page's message."""
-    return int(st.get_option("server.maxUploadSize"))
+# The browser already refuses a file over the uploader's limit, which is ours
+# (``ui.common.uploads.widget_mb``); this is for a request that skips the browser.
 
 
 def _refused_key(store_key: str) -> str:

@@ -21,6 +21,7 @@ from anomagram.spec import FIELDS, MIN_LENGTH, Spec
 from anomagram.ui.common import datasets
 from anomagram.ui.common.state import get_spec
 from anomagram.ui.common.text import escape_markdown, user_text
+from anomagram.ui.common.uploads import widget_mb
 from anomagram.ui.train import data_charts, data_state
 from anomagram.ui.train.composer import write_query_params
 from anomagram.ui.train.widgets import show_plot
@@ -215,6 +216,7 @@ def _uploader(container, spec: Spec) -> None:
             f"Your CSV (up to {UPLOAD_MB} MB)",
             type=["csv", "txt", "tsv"],
             key=FILE_W,
+            max_upload_size=widget_mb(sources.MAX_BYTES),
             help=UPLOAD_HELP,
         )
     if f is None or f.file_id == st.session_state.get(FILE_SEEN_KEY):
