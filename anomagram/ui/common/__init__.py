@@ -5,4 +5,5 @@
   and the background warm-up of Keras.
 - ``tiles``: metric tiles and number formats.
 - ``navigation``: links between pages.
+- ``uploads``: the file uploaders' own size limit, from the page's limit for that file.
 """
