@@ -1,4 +1,6 @@
-"""Small specs shared by tests (kept out of conftest so test modules can import them)."""
+"""Small specs and files shared by tests (kept out of conftest so test modules can import them)."""
+
+import numpy as np
 
 from anomagram.signal import strokes_from_json, strokes_to_signal
 from anomagram.spec import Spec
@@ -21,3 +23,15 @@ COSTLY_LINK = {
     "train_size": "4500",
     "abnormal_pct": "41.62",
 }
+
+
+def recording_csv(n: int = 6000) -> bytes:
+    """A sine recording with 20 spikes, flagged in its anomaly column (a "Your CSV" upload)."""
+    rng = np.random.default_rng(1)
+    values = np.sin(np.arange(n) * 2 * np.pi / 50) + rng.normal(0, 0.05, n)
+    anomaly = np.zeros(n, int)
+    spikes = rng.choice(n - 10, 20, replace=False)
+    values[spikes] += 4
+    anomaly[spikes] = 1
+    rows = "\n".join(f"{v:.4f},{a}" for v, a in zip(values, anomaly, strict=True))
+    return f"value,anomaly\n{rows}\n".encode()

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from common import recording_csv
 from streamlit.testing.v1 import AppTest
 from train_page import PAGE, click_train, go_button, no_exception
 
@@ -38,18 +39,6 @@ def windows_csv(labels: bool = True, seed: int = 0, rare: int = 0) -> bytes:
         values = ",".join(f"{v:.4f}" for v in x)
         lines.append(f"{label},{values}" if labels else values)
     return ("\n".join(lines) + "\n").encode()
-
-
-def recording_csv(n: int = 6000) -> bytes:
-    """A sine recording with 20 spikes, flagged in its anomaly column."""
-    rng = np.random.default_rng(1)
-    values = np.sin(np.arange(n) * 2 * np.pi / 50) + rng.normal(0, 0.05, n)
-    anomaly = np.zeros(n, int)
-    spikes = rng.choice(n - 10, 20, replace=False)
-    values[spikes] += 4
-    anomaly[spikes] = 1
-    rows = "\n".join(f"{v:.4f},{a}" for v, a in zip(values, anomaly, strict=True))
-    return f"value,anomaly\n{rows}\n".encode()
 
 
 # --- page helpers -------------------------------------------------------------------------------

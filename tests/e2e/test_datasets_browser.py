@@ -5,29 +5,16 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
+from common import recording_csv
 from e2e_helpers import assert_no_exception, open_train_page, screenshot, wait_for_app
 from playwright.sync_api import expect
 
 CHART = "[data-testid='stVegaLiteChart']"
 
 
-def recording(path) -> None:
-    """A sine recording of 6,000 samples with 20 spikes flagged in an anomaly column."""
-    rng = np.random.default_rng(1)
-    n = 6000
-    values = np.sin(np.arange(n) * 2 * np.pi / 50) + rng.normal(0, 0.05, n)
-    anomaly = np.zeros(n, int)
-    spikes = rng.choice(n - 10, 20, replace=False)
-    values[spikes] += 4
-    anomaly[spikes] = 1
-    rows = "\n".join(f"{v:.4f},{a}" for v, a in zip(values, anomaly, strict=True))
-    path.write_text(f"value,anomaly\n{rows}\n")
-
-
 def test_upload_a_recording_preview_it_and_train(page, app_url, tmp_path):
     csv = tmp_path / "heart_rec.csv"
-    recording(csv)
+    csv.write_bytes(recording_csv())
     open_train_page(page, app_url, "?train_size=500&test_size=100")
     main = page.locator("[data-testid='stMain']")
 

@@ -102,35 +102,41 @@ def _go_label(spec: Spec, current: str, live: bool) -> str:
 _START_LABELS = {"paused": "▶ Continue", "done": "▶ Train more"}
 
 
+def _train_button(slot, label: str, key: str, disabled: bool, help: str) -> None:
+    slot.button(
+        label,
+        key=key,
+        type="primary",
+        on_click=request,
+        args=("go",),
+        disabled=disabled,
+        width="stretch",
+        help=help,
+    )
+
+
 def _fill_bar(slots, spec: Spec, live: bool) -> None:
     go_slot, pause_slot, skip_slot, note_slot, start_slot = slots
     go_key, pause_key, skip_key, start_key = _bar_keys()
     trainer = get_trainer()
     current = phase(trainer, spec)
     over_budget = None if live else run_state.budget_problem(spec)
-    start_slot.button(
+    off = live or over_budget is not None
+    _train_button(
+        start_slot,
         "⏳ Training…" if live else _START_LABELS.get(current, "▶ Train now"),
-        key=start_key,
-        type="primary",
-        on_click=request,
-        args=("go",),
-        disabled=live or over_budget is not None,
-        width="stretch",
-        help="The same as Train in ③ below: train with the settings on this page and watch "
-        "the charts learn, brought into view.",
+        start_key,
+        off,
+        "The same as Train in ③ below: train with the settings on this page and watch the "
+        "charts learn, brought into view.",
     )
-    go_slot.button(
+    _train_button(
+        go_slot,
         _go_label(spec, current, live),
-        key=go_key,
-        type="primary",
-        on_click=request,
-        args=("go",),
-        disabled=live or over_budget is not None,
-        width="stretch",
-        help=(
-            "Run the chosen number of steps; the charts update live. Train again to continue "
-            "from the learned weights, or Reset to start over."
-        ),
+        go_key,
+        off,
+        "Run the chosen number of steps; the charts update live. Train again to continue "
+        "from the learned weights, or Reset to start over.",
     )
     pause_slot.button(
         "⏸ Pause",
