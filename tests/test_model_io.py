@@ -281,3 +281,17 @@ def test_the_largest_network_a_user_can_train_can_be_uploaded_again(length):
     assert len(data) < MAX_MODEL_BYTES
     loaded = logic.load_uploaded_model("big.keras", data)
     assert loaded.spec == spec
+
+
+def test_the_servers_upload_cap_admits_every_file_the_pages_accept():
+    """``server.maxUploadSize`` (MiB) is only the ceiling: no page limit may sit above it, and
+    it is no larger than needed (every upload up to it is held in memory)."""
+    import tomllib
+    from pathlib import Path
+
+    from anomagram import sources, upload
+
+    config = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+    cap = tomllib.loads(config.read_text())["server"]["maxUploadSize"] * 2**20
+    largest = max(MAX_MODEL_BYTES, sources.MAX_BYTES, upload.MAX_BYTES)
+    assert largest <= cap < largest + 2**20
