@@ -275,28 +275,22 @@ def _csv_settings(spec: Spec) -> None:
         help="One window (or beat) per row, or one long recording to cut into windows.",
     )
     recording = st.session_state[LAYOUT_W] == "recording"
-    window.number_input(
-        FIELDS["window"].label,
-        min_value=MIN_LENGTH,
-        max_value=FIELDS["window"].high,
-        step=10,
-        key=WINDOW_W,
-        on_change=_on_csv_setting,
-        args=(False,),
-        disabled=not recording,
-        help=FIELDS["window"].help,
-    )
-    stride.number_input(
-        FIELDS["stride"].label,
-        min_value=1,
-        max_value=FIELDS["stride"].high,
-        step=10,
-        key=STRIDE_W,
-        on_change=_on_csv_setting,
-        args=(False,),
-        disabled=not recording,
-        help=FIELDS["stride"].help,
-    )
+    # Window and stride only mean something for a recording; a window's least is a row's least.
+    for column, name, key, low in (
+        (window, "window", WINDOW_W, MIN_LENGTH),
+        (stride, "stride", STRIDE_W, 1),
+    ):
+        column.number_input(
+            FIELDS[name].label,
+            min_value=low,
+            max_value=FIELDS[name].high,
+            step=10,
+            key=key,
+            on_change=_on_csv_setting,
+            args=(False,),
+            disabled=not recording,
+            help=FIELDS[name].help,
+        )
     normalise.toggle(
         "Normalise each window",
         key=NORMALISE_W,
